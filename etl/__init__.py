@@ -1,0 +1,1 @@
+"""Policy documents → quantified targets in DuckDB."""

@@ -1,0 +1,514 @@
+"""Lines of one policy section → quantified statements (value, unit, comparator, year, kind, indicator, quote)."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import yaml
+
+from etl.model import Section, Statement
+from etl.numerals import NotANumber, parse_number
+from etl.paths import NON_TARGETS_FILE, SCOPES_FILE
+from indicators.catalog import TIME_UNITS, Catalog, default_catalog
+
+# --- Cleaning ---------------------------------------------------------------------------------
+
+SPACE_LIKE = {"\t", "\u00a0", "\u3000"} | {chr(code) for code in range(0x2000, 0x200B)}
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    """A line with private-use, control and format characters removed.
+
+    `positions[i]` is where cleaned character i sits in the original line, so every quote is cut
+    from the original text and stays an exact substring of the source file.
+    """
+
+    text: str
+    positions: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.positions[start], self.positions[end - 1] + 1
+
+
+def clean_line(original: str) -> CleanLine:
+    kept: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(original):
+        if char in SPACE_LIKE:
+            char = " "
+        elif unicodedata.category(char) in ("Co", "Cc", "Cf", "Cs"):
+            continue
+        if char == " " and kept and kept[-1] == " ":
+            continue  # runs of spaces carry no meaning but would break number patterns
+        kept.append(char)
+        positions.append(index)
+    return CleanLine("".join(kept), tuple(positions))
+
+
+# --- Number patterns --------------------------------------------------------------------------
+
+ARABIC = r"\d+(?:[.．]\d+)?"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+FRACTION_TEXT = rf"(?:{CHINESE}|{ARABIC})分之(?:{CHINESE}|{ARABIC})"
+NUMBER = rf"(?:{FRACTION_TEXT}|0 \d+(?=\s?[天日个])|{ARABIC}(?:\s?[万亿])?|{CHINESE}|半)"
+UNIT_TEXT = (
+    r"个工作日|工作日|个自然日|自然日|个小时|小时|个月|分钟|天|日|个百分点|%|％|"
+    r"项|件|种|类|个环节|环节|次|美元|元|户|家|证合一|个"
+)
+QUANTITY = re.compile(
+    rf"(?<![\d.．])(?P<num>{NUMBER})"
+    rf"(?:\s?(?P<sep>[—–\-－~～]|至)\s?(?P<num2>{NUMBER}))?"
+    rf"\s?(?P<approx>余|多)?\s?(?P<unit>{UNIT_TEXT})"
+)
+UNIT_BY_TEXT = {
+    "个工作日": "working_day", "工作日": "working_day", "个自然日": "day", "自然日": "day",
+    "个小时": "hour", "小时": "hour", "个月": "month", "分钟": "minute", "天": "day", "日": "day",
+    "个百分点": "percent", "%": "percent", "％": "percent",
+    "项": "item", "件": "item", "种": "item", "类": "item", "证合一": "item",
+    "个环节": "step", "环节": "step", "次": "times",
+    "美元": "other", "元": "yuan", "户": "enterprise", "家": "enterprise", "个": "other",
+}
+# Chinese numerals count only where documents use them for measures, not in names such as
+# "一件事" or "三项制度": time spans, procedures, and fractions.
+CHINESE_NUMERAL_UNITS = {"working_day", "day", "hour", "month", "minute", "step"}
+FULL_COVERAGE = re.compile(r"(?<!健)全覆盖(?!试点|改革|重点|、.{0,4}全)")
+HALF_CUT = re.compile(r"(?:压缩|压减|缩短|减少|降低|减)(?:了)?(?P<half>一半)")
+STANDALONE_FRACTION = re.compile(rf"(?<![\d.])(?P<num>{FRACTION_TEXT})(?!\s?(?:{UNIT_TEXT}))")
+ZERO_COST = re.compile(r"零(?:成本|投资|费用|收费)")
+ALL_ONLINE = re.compile(
+    r"(?:所有|全部)[^，。；;,]{0,40}?(?:全程网办|不见面审批|直接结算|一网通办|网上可办|网上办理|跨省通办|全省通办)"
+)
+
+SENTENCE_END = "。；;！？!?"
+# A year stated at the head of a sentence governs its semicolon-separated clauses too:
+# "到2021年末，A；B。" sets 2021 for both A and B.
+PERIOD_END = "。！？!?"
+CLAUSE_END = SENTENCE_END + "，,：:"
+
+# --- Context patterns -------------------------------------------------------------------------
+
+FILLER = r"(?:平均|均|全部|分别|原则上|力争|基本|进一步|再|一律|最多)*"
+LE_BEFORE = re.compile(
+    r"(?:不超过|不多于|不高于|控制在|压缩至|压缩到|压缩在|压减至|压减到|压减为|缩短至|缩短到|缩短为|缩减至|"
+    r"减至|减到|降至|降到|降低至|降低到|减少至|减少到|(?<!不)少于|(?<!不)低于|优化为|优化至|最长|内)\s?" + FILLER + r"\s?$"
+)
+GE_BEFORE = re.compile(
+    r"(?:不低于|不少于|超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
+    + FILLER + r"\s?$"
+)
+EQUAL_BEFORE = re.compile(r"(?:最快|为|达到|是)\s?" + FILLER + r"\s?$")
+REDUCE_BEFORE = re.compile(r"(?:压减|压缩|精简|缩短|减少|降低|下降|削减|减)(?:了)?\s?" + FILLER + r"\s?$")
+INCREASE_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升)(?:了)?\s?" + FILLER + r"\s?$")
+LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内|办结|办妥|办理完毕|完成)")
+GE_AFTER = re.compile(r"^\s?(?:以上|及以上)")
+BASELINE_BEFORE = re.compile(r"(?:由|从)(?:原来的|原|过去的|此前的)?\s?$")
+BASELINE_BRIDGE = re.compile(r"^\s?(?:左右)?\s?(?:压缩|压减|缩短|减少|降低|下降|缩减|减)(?:至|到|为)\s?$")
+ENUMERATION_BRIDGE = re.compile(r"^\s?[、和及与]\s?$")
+
+EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?年")
+PARENTHESIZED_YEAR = re.compile(r"^[^，。；,;]*?[（(][^）)]{0,12}?((?:19|20)\d{2})\s?年")
+CHINESE_YEAR = re.compile(r"二[〇零]([〇零一二三四五六七八九]{2})年")
+RELATIVE_YEARS = (
+    (re.compile(r"(?<![\d年])(?:今年|本年度|本年|年底前|年内|当年)"), 0),
+    (re.compile(r"(?:明年|次年)"), 1),
+    (re.compile(r"(?:后年)"), 2),
+)
+PLAN_PERIOD_YEARS = (
+    (re.compile(r"十四五[”\"]?(?:末|时期|期间|期末)"), 2025),
+    (re.compile(r"十三五[”\"]?(?:末|时期|期间|期末)"), 2020),
+    (re.compile(r"十五五[”\"]?(?:末|时期|期间|期末)"), 2030),
+)
+TARGET_MARKERS = re.compile(r"到\s?(?:19|20)\d{2}\s?年|年底前|年末前|力争|确保|目标|要求|将.{0,20}(?:压缩|压减|缩短|提高|提升)")
+ACHIEVED_MARKERS = re.compile(
+    r"已经|已|累计|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得"
+)
+ACHIEVED_HEADINGS = re.compile(r"发展基础|工作成效|主要成效|取得成效|主要成绩|发展成就|工作回顾|进展情况|基本情况|现状")
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])")
+WORKING_DAY_DECLARATION = re.compile(
+    r"天\s?[（(]\s?工作日\s?[，,、]?\s?下同\s?[)）]|[“\"]?天[”\"]?\s?(?:均|皆)?(?:为|指|是)工作日"
+)
+PLAN_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?[^，。]{0,40}?(?:工作要点|要点|分工方案|工作方案|实施方案|工作计划|计划|工作的通知)")
+DATE_BEFORE_DAY = re.compile(r"月\s?$")
+
+
+@dataclass(frozen=True)
+class ExtractionRules:
+    """Data-driven rules: slogan patterns that are never targets, and known scope qualifiers."""
+
+    non_targets: tuple[re.Pattern, ...]
+    scopes: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def default_rules() -> ExtractionRules:
+    with open(NON_TARGETS_FILE, encoding="utf-8") as stream:
+        non_targets = tuple(re.compile(entry["pattern"]) for entry in yaml.safe_load(stream))
+    with open(SCOPES_FILE, encoding="utf-8") as stream:
+        scopes = tuple(sorted(yaml.safe_load(stream), key=len, reverse=True))
+    return ExtractionRules(non_targets, scopes)
+
+
+@dataclass
+class Mention:
+    """A number found in a line, before its meaning is worked out."""
+
+    start: int
+    end: int
+    value: float
+    value_max: float | None
+    unit: str
+    number_text: str
+    source: str  # "quantity", "coverage", "half", "fraction", "zero_cost", "all_online"
+    comparator: str | None = None
+    baseline: float | None = None
+    dropped: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    """What the extractor knows about a section beyond its lines."""
+
+    section: Section
+    plan_year: int | None
+
+
+def plan_year_of(title: str) -> int | None:
+    """The year of a single-year plan ("2020年…工作要点"), whose undated targets belong to that year."""
+    found = PLAN_YEAR_TITLE.search(title.replace(" ", ""))
+    return int(found.group(1)) if found else None
+
+
+def sentence_bounds(text: str, start: int, end: int, marks: str = SENTENCE_END) -> tuple[int, int]:
+    left = max(text.rfind(mark, 0, start) for mark in marks) + 1
+    rights = [position for mark in marks if (position := text.find(mark, end)) != -1]
+    return left, min(rights) if rights else len(text)
+
+
+def clause_start(text: str, start: int) -> int:
+    return max(text.rfind(mark, 0, start) for mark in CLAUSE_END) + 1
+
+
+def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < other_end and other_start < span[1] for other_start, other_end in spans)
+
+
+def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
+    """Every number with a unit in a cleaned line, minus slogans, dates and references."""
+    excluded = [found.span() for pattern in rules.non_targets for found in pattern.finditer(text)]
+    mentions: list[Mention] = []
+    for found in QUANTITY.finditer(text):
+        mention = mention_from_quantity(text, found)
+        if mention is None or overlaps((found.start("num"), found.end("unit")), excluded):
+            continue
+        mentions.append(mention)
+    taken = [(mention.start, mention.end) for mention in mentions]
+    extra: list[Mention] = []
+    for found in HALF_CUT.finditer(text):
+        extra.append(Mention(found.start("half"), found.end("half"), 50.0, None, "percent", "一半", "half", "reduce_by"))
+    for found in STANDALONE_FRACTION.finditer(text):
+        try:
+            value = parse_number(found.group("num")) * 100
+        except NotANumber:
+            continue
+        extra.append(Mention(found.start(), found.end(), round(value, 2), None, "percent", found.group(0), "fraction"))
+    for found in ZERO_COST.finditer(text):
+        extra.append(Mention(found.start(), found.end(), 0.0, None, "yuan", found.group(0), "zero_cost", "="))
+    for found in FULL_COVERAGE.finditer(text):
+        if counted_just_before(text, found.start(), mentions):
+            continue  # "11个设区市、117个县全覆盖": the counts already say what is covered
+        extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", "全覆盖", "coverage", "="))
+    for found in ALL_ONLINE.finditer(text):
+        extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", found.group(0), "all_online", "="))
+    for mention in extra:
+        if not overlaps((mention.start, mention.end), taken + excluded):
+            mentions.append(mention)
+            taken.append((mention.start, mention.end))
+    mentions.sort(key=lambda mention: mention.start)
+    return mentions
+
+
+def counted_just_before(text: str, position: int, mentions: list[Mention]) -> bool:
+    clause_begin = clause_start(text, position)
+    return any(
+        clause_begin <= mention.start and mention.end <= position and position - mention.end <= 12
+        and (mention.unit in ("other", "item", "enterprise") or mention.unit == "percent" and position - mention.end <= 3)
+        for mention in mentions
+    )
+
+
+def mention_from_quantity(text: str, found: re.Match) -> Mention | None:
+    number_text = found.group("num")
+    unit_text = found.group("unit")
+    unit = UNIT_BY_TEXT[unit_text]
+    is_chinese = not re.search(r"\d", number_text) and number_text != "半"
+    if is_chinese and unit not in CHINESE_NUMERAL_UNITS:
+        if not (unit_text == "个" and text[found.end("unit"):found.end("unit") + 2] == "环节"):
+            return None
+    if "分之" in number_text:
+        return None  # a fraction followed by a unit is rare and ambiguous; fractions stand alone
+    if unit_text == "日" and DATE_BEFORE_DAY.search(text[: found.start("num")]):
+        return None  # "11月1日" is a date
+    if number_text.startswith("0") and not number_text.startswith(("0.", "0 ")) and len(number_text) > 1:
+        return None  # zero-padded numbers are codes
+    if unit_text == "个":
+        unit = unit_for_bare_counter(text, found)
+        if unit is None:
+            return None
+    if unit_text == "证合一":
+        end = found.start("unit") + 1
+    else:
+        end = found.end("unit")
+    try:
+        value = parse_number(number_text)
+        value_max = parse_number(found.group("num2")) if found.group("num2") else None
+    except NotANumber:
+        return None
+    if value_max is not None and value_max <= value:
+        return None  # "2-1" is not a range
+    mention = Mention(found.start("num"), end, value, value_max, unit, found.group(0), "quantity")
+    if found.group("approx"):
+        mention.notes.append("approximate")
+    return mention
+
+
+def unit_for_bare_counter(text: str, found: re.Match) -> str | None:
+    """'2个' means what the clause counts: "环节均压缩至2个" counts procedures."""
+    following = text[found.end("unit"): found.end("unit") + 1]
+    if following and ("\u4e00" <= following <= "\u9fff"):
+        if text[found.end("unit"):].startswith(("环节",)):
+            return "step"
+        if text[found.end("unit"):].startswith(("工作日", "月", "小时", "自然日", "百分点")):
+            return None  # already handled by longer units
+        return "other"
+    before = text[clause_start(text, found.start()) - 1 if clause_start(text, found.start()) else 0: found.start()]
+    sentence_left, _ = sentence_bounds(text, found.start(), found.end())
+    context = text[sentence_left: found.start()]
+    if "环节" in context[-20:] or "环节" in before:
+        return "step"
+    if "事项" in context[-20:]:
+        return "item"
+    return "other"
+
+
+def comparator_for(mention: Mention, before: str, after: str) -> str:
+    if mention.comparator:
+        return mention.comparator
+    time_unit = mention.unit in TIME_UNITS
+    if mention.number_text.endswith("个百分点") or "百分点" in mention.number_text:
+        return "reduce_by" if REDUCE_BEFORE.search(before) else "increase_by"
+    if EQUAL_BEFORE.search(before) and re.search(r"最快\s?" + FILLER + r"\s?$", before):
+        return "="
+    if LE_BEFORE.search(before):
+        return "<="
+    if mention.unit == "percent" and REDUCE_BEFORE.search(before):
+        return "reduce_by"
+    if REDUCE_BEFORE.search(before) and not time_unit:
+        return "reduce_by"
+    if mention.unit == "percent" and INCREASE_BEFORE.search(before):
+        return "increase_by"
+    if GE_AFTER.search(after) or GE_BEFORE.search(before):
+        return ">="
+    if LE_AFTER.search(after):
+        return "<="
+    return "<=" if time_unit else "="
+
+
+def year_in(text: str, issue_year: int | None) -> tuple[int, bool, int] | None:
+    """The last year expression in `text`: (year, written out, position)."""
+    candidates: list[tuple[int, int, bool]] = []
+    for found in EXPLICIT_YEAR.finditer(text):
+        candidates.append((found.end(), int(found.group(1)), True))
+    for found in CHINESE_YEAR.finditer(text):
+        digits = "".join(str("〇一二三四五六七八九".index("〇" if ch == "零" else ch)) for ch in found.group(1))
+        candidates.append((found.end(), 2000 + int(digits), True))
+    for pattern, year in PLAN_PERIOD_YEARS:
+        for found in pattern.finditer(text):
+            candidates.append((found.end(), year, False))
+    if issue_year is not None:
+        for pattern, offset in RELATIVE_YEARS:
+            for found in pattern.finditer(text):
+                candidates.append((found.end(), issue_year + offset, False))
+    if not candidates:
+        return None
+    position, year, explicit = max(candidates)
+    return year, explicit, position
+
+
+def scope_in(text: str, scopes: tuple[str, ...]) -> str | None:
+    best: tuple[int, str] | None = None
+    for scope in scopes:
+        position = text.rfind(scope)
+        if position != -1 and (best is None or position + len(scope) > best[0]):
+            best = (position + len(scope), scope)
+    return best[1] if best else None
+
+
+def extract_section(
+    lines: list[str],
+    context: SectionContext,
+    catalog: Catalog | None = None,
+    rules: ExtractionRules | None = None,
+) -> list[Statement]:
+    """Every quantified statement in a section; `lines` are the whole file's lines."""
+    catalog = catalog or default_catalog()
+    rules = rules or default_rules()
+    section = context.section
+    statements: list[Statement] = []
+    working_days_declared = False
+    achieved_heading_level: int | None = None
+    carried_sentence = ""  # the unfinished last sentence of the previous paragraph line
+    for line_number in range(section.first_line, section.last_line + 1):
+        original = lines[line_number - 1]
+        clean = clean_line(original)
+        text = clean.text
+        if not text.strip():
+            continue
+        heading = HEADING.match(text)
+        if heading:
+            level = 1 if "、" in heading.group(0) and not heading.group(0).lstrip().startswith(("（", "(")) else 2
+            if ACHIEVED_HEADINGS.search(text[:40]):
+                achieved_heading_level = level
+            elif achieved_heading_level is not None and level <= achieved_heading_level:
+                achieved_heading_level = None
+        mentions = find_mentions(text, rules)
+        link_baselines(text, mentions)
+        previous: Statement | None = None
+        previous_mention: Mention | None = None
+        for mention in mentions:
+            if mention.dropped:
+                continue
+            declared_here = WORKING_DAY_DECLARATION.search(text[: mention.end + 12])
+            unit = mention.unit
+            if unit == "day" and mention.number_text.rstrip().endswith("天") and (working_days_declared or declared_here):
+                unit = "working_day"
+            sentence_left, sentence_right = sentence_bounds(text, mention.start, mention.end)
+            before_sentence = text[sentence_left: mention.start]
+            period_left, _ = sentence_bounds(text, mention.start, mention.end, PERIOD_END)
+            before_period = text[period_left: mention.start]
+            if period_left == 0:
+                before_period = carried_sentence + before_period
+            if sentence_left == 0:
+                before_sentence = carried_sentence + before_sentence
+            after = text[mention.end: sentence_right]
+            clause_left = clause_start(text, mention.start)
+            before_clause = text[clause_left: mention.start]
+            enumerated = (
+                previous is not None and previous_mention is not None
+                and ENUMERATION_BRIDGE.match(text[previous_mention.end: mention.start]) is not None
+            )
+            comparator = comparator_for(mention, before_clause, after)
+            if enumerated and previous is not None and not explicit_comparator(mention, before_clause, after):
+                comparator = previous.comparator
+            phrase_context = before_sentence[-80:]
+            if mention.source in ("coverage", "all_online"):
+                phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
+            matched = catalog.best_match(phrase_context, after[:20], unit)
+            indicator = matched.indicator if matched else catalog.fallback_for_unit(unit)
+            year_found = year_in(before_period, section.issue_year)
+            if year_found is None:
+                year_after = PARENTHESIZED_YEAR.match(after[:40])
+                year_found = (int(year_after.group(1)), True, 0) if year_after else None
+            achieved = achieved_heading_level is not None or (
+                bool(ACHIEVED_MARKERS.search(before_sentence)) and not TARGET_MARKERS.search(before_period)
+            )
+            kind = "achieved" if achieved else "target"
+            year, year_explicit = (year_found[0], year_found[1]) if year_found else (None, False)
+            quote_left = clause_left
+            while quote_left < mention.start and text[quote_left] in " ——-—“”\"":
+                quote_left += 1
+            original_start, original_end = clean.original_span(quote_left, mention.end)
+            statement = Statement(
+                doc=section.doc,
+                line=line_number,
+                section_title=section.title,
+                region_code=section.region_code,
+                region=section.region,
+                level=section.level,
+                category=indicator.family,
+                indicator=indicator.code,
+                scope=scope_in(before_sentence, rules.scopes),
+                value=mention.value,
+                value_max=mention.value_max,
+                unit=unit,
+                comparator=comparator,
+                baseline=mention.baseline,
+                year=year,
+                year_explicit=year_explicit,
+                kind=kind,
+                quote=original[original_start:original_end],
+                column=original_start,
+                number_text=mention.number_text,
+                notes=list(mention.notes),
+            )
+            statements.append(statement)
+            previous, previous_mention = statement, mention
+        if WORKING_DAY_DECLARATION.search(text):
+            working_days_declared = True
+        stripped = text.rstrip()
+        carried_sentence = "" if stripped.endswith(tuple(PERIOD_END + "：:")) else stripped[
+            max(stripped.rfind(mark) for mark in PERIOD_END) + 1:
+        ]
+    adopt_specific_indicators(statements, catalog)
+    fill_implied_years(statements, context.plan_year)
+    return statements
+
+
+def explicit_comparator(mention: Mention, before: str, after: str) -> bool:
+    return bool(
+        LE_BEFORE.search(before) or GE_BEFORE.search(before) or REDUCE_BEFORE.search(before)
+        or GE_AFTER.search(after) or LE_AFTER.search(after) or mention.comparator
+    )
+
+
+def link_baselines(text: str, mentions: list[Mention]) -> None:
+    """"由240天压缩至60天": 240 becomes the baseline of 60 and is not a statement of its own."""
+    for earlier, later in zip(mentions, mentions[1:]):
+        if earlier.dropped or earlier.unit != later.unit and not (earlier.unit in TIME_UNITS and later.unit in TIME_UNITS):
+            continue
+        if BASELINE_BRIDGE.match(text[earlier.end: later.start]) and BASELINE_BEFORE.search(text[: earlier.start]):
+            later.baseline = earlier.value
+            later.comparator = "<="
+            earlier.dropped = True
+
+
+def restatement_key(statement: Statement) -> tuple | None:
+    """Targets that restate one another share indicator, value and unit; blanket 100% coverage does not count."""
+    if statement.indicator.endswith("_unclassified") or statement.unit == "percent" and statement.value == 100:
+        return None
+    return (statement.indicator, statement.value, statement.unit)
+
+
+def adopt_specific_indicators(statements: list[Statement], catalog: Catalog) -> None:
+    """Within one paragraph, "实现“0 5天”" after "推行企业开办“0 5天”" measures the same thing."""
+    specific: dict[tuple, Statement] = {}
+    for statement in statements:
+        if not statement.indicator.endswith("_unclassified"):
+            specific.setdefault((statement.line, statement.value, statement.unit), statement)
+    for statement in statements:
+        if statement.indicator.endswith("_unclassified"):
+            named = specific.get((statement.line, statement.value, statement.unit))
+            if named is not None:
+                statement.indicator = named.indicator
+                statement.category = catalog[named.indicator].family
+
+
+def fill_implied_years(statements: list[Statement], plan_year: int | None) -> None:
+    """Undated targets take the year of a restatement elsewhere in the section, else the plan's year."""
+    dated: dict[tuple, int] = {}
+    for statement in statements:
+        key = restatement_key(statement)
+        if statement.year is not None and statement.kind == "target" and key is not None:
+            dated.setdefault(key, statement.year)
+    for statement in statements:
+        if statement.year is not None or statement.kind != "target":
+            continue
+        key = restatement_key(statement)
+        restated = dated.get(key) if key is not None else None
+        if restated is not None:
+            statement.year, statement.year_explicit = restated, False
+        elif plan_year is not None:
+            statement.year, statement.year_explicit = plan_year, False

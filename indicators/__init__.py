@@ -1,0 +1,1 @@
+"""Indicator catalog, data access, and the logic that reads targets back out."""
