@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FAMILIES = ("processing_time", "power_connection", "item_count", "one_stop_coverage")
 FIELDS = ("year", "comparator", "kind")
@@ -90,3 +94,33 @@ def evaluate(predictions: list[dict], labels: list[dict], labelled_lines: dict[s
             result.missed.append(label)
     result.spurious = [prediction for remaining in unused.values() for prediction in remaining]
     return result
+
+
+def labelled_spans(labels: list[dict], documents: "pd.DataFrame") -> dict[str, tuple[int, int]]:
+    """The lines the labels cover: for each labelled document, the section whose title they name."""
+    spans: dict[str, tuple[int, int]] = {}
+    for doc, title in {(label["doc"], label["section_title"]) for label in labels}:
+        rows = documents[(documents["doc"] == doc) & (documents["title"] == title)]
+        if rows.empty:
+            rows = documents[documents["doc"] == doc]
+            if len(rows) != 1:
+                raise ValueError(f"labels name section {title!r} of {doc}, which the database does not have")
+        spans[doc] = (int(rows["first_line"].iloc[0]), int(rows["last_line"].iloc[0]))
+    return spans
+
+
+def evaluate_export_against_labels(database, labels_path) -> tuple[str, bool]:
+    """Score the targets in `database` against a labels file; passed means the acceptance thresholds hold."""
+    import json
+
+    from indicators.store import export_rows, read_connection
+
+    labels = [json.loads(line) for line in open(labels_path, encoding="utf-8") if line.strip()]
+    with read_connection(database) as connection:
+        documents = connection.execute("SELECT doc, title, first_line, last_line FROM documents").df()
+    predictions = export_rows(database).astype(object).where(lambda frame: frame.notna(), None).to_dict("records")
+    result = evaluate(predictions, labels, labelled_spans(labels, documents))
+    passed = all(result.recall(family) >= 0.9 and result.precision(family) >= 0.9 for family in FAMILIES) and all(
+        result.field_accuracy(name) >= 0.9 for name in FIELDS
+    )
+    return result.report(), passed

@@ -112,7 +112,7 @@ EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?年")
 PARENTHESIZED_YEAR = re.compile(r"^[^，。；,;]*?[（(][^）)]{0,12}?((?:19|20)\d{2})\s?年")
 CHINESE_YEAR = re.compile(r"二[〇零]([〇零一二三四五六七八九]{2})年")
 RELATIVE_YEARS = (
-    (re.compile(r"(?<![\d年])(?:今年|本年度|本年|年底前|年内|当年)"), 0),
+    (re.compile(r"(?<![\d年明后次本今])(?:今年|本年度|本年|年底前|年内|当年)"), 0),
     (re.compile(r"(?:明年|次年)"), 1),
     (re.compile(r"(?:后年)"), 2),
 )

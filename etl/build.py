@@ -1,0 +1,239 @@
+"""data/policies → extracted, corrected and checked targets → the DuckDB file, replaced atomically."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from etl.corrections import Correction, apply_corrections, load_corrections
+from etl.documents import LoadedDocument, MetadataError, load_document, source_files
+from etl.extract import SectionContext, extract_section, plan_year_of
+from etl.model import Statement
+from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, database_path
+from etl.readers import DocumentReadError
+from etl.regions import RegionTable, UnknownRegion, default_region_table
+from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
+from indicators.store import BuildTables, replace_build
+
+COMPARATORS = ("<=", ">=", "=", "reduce_by", "increase_by")
+KINDS = ("target", "achieved")
+PLAUSIBLE_YEARS = range(1990, 2061)
+
+
+TARGET_COLUMNS = (
+    "target_id", "document_id", "doc", "line", "column_offset", "section_title", "region_code", "region", "level",
+    "category", "indicator", "scope", "value", "value_max", "unit", "comparator", "baseline", "year",
+    "year_explicit", "kind", "quote", "correction",
+)
+
+
+class BuildCheckFailed(RuntimeError):
+    """Extracted data broke an invariant; nothing was written."""
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    file_name: str
+    reason: str
+
+
+@dataclass
+class BuildResult:
+    database: Path
+    files: int
+    documents: int
+    targets: int
+    targets_by_family: dict[str, int]
+    failures: list[FailedFile]
+    unused_corrections: list[Correction] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def target_id(statement: Statement, occurrence: int) -> str:
+    """Same place in the same source, same id, build after build."""
+    key = f"{statement.doc}|{statement.line}|{statement.column}|{statement.number_text}|{statement.value}|{statement.unit}|{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def document_id(doc: str, first_line: int, compilation: bool) -> str:
+    return f"{doc}#{first_line}" if compilation else doc
+
+
+def extract_document(document: LoadedDocument, catalog: Catalog) -> list[tuple[Statement, str]]:
+    """Statements of every section, each with the id of the policy document it belongs to."""
+    found: list[tuple[Statement, str]] = []
+    for section in document.sections:
+        owner = document_id(section.doc, section.first_line, document.meta.compilation)
+        context = SectionContext(section, plan_year_of(section.title))
+        found.extend((statement, owner) for statement in extract_section(document.lines, context, catalog))
+    return found
+
+
+def check_targets(targets: pd.DataFrame, lines_by_doc: dict[str, list[str]], catalog: Catalog, regions: RegionTable) -> None:
+    """The invariants every build must hold before anything is written."""
+    problems: list[str] = []
+    if targets["target_id"].duplicated().any():
+        problems.append(f"duplicate target ids: {targets.loc[targets['target_id'].duplicated(), 'target_id'].tolist()[:5]}")
+    for column, allowed in (("unit", UNITS), ("category", FAMILIES), ("comparator", COMPARATORS), ("kind", KINDS)):
+        bad = targets.loc[~targets[column].isin(allowed), column].unique().tolist()
+        if bad:
+            problems.append(f"{column} outside {allowed}: {bad}")
+    years = targets["year"].dropna()
+    implausible = years[~years.isin(PLAUSIBLE_YEARS)].unique().tolist()
+    if implausible:
+        problems.append(f"implausible years: {implausible}")
+    unknown_indicators = sorted(set(targets["indicator"]) - set(catalog.by_code))
+    if unknown_indicators:
+        problems.append(f"indicators missing from the catalog: {unknown_indicators}")
+    for code in set(targets["region_code"]):
+        try:
+            regions.by_code(code)
+        except UnknownRegion:
+            problems.append(f"unknown region code {code}")
+    for row in targets.itertuples(index=False):
+        line_text = lines_by_doc[row.doc][row.line - 1]
+        if line_text[row.column_offset: row.column_offset + len(row.quote)] != row.quote:
+            problems.append(f"quote not in source: {row.doc}:{row.line} {row.quote!r}")
+            break
+    if problems:
+        raise BuildCheckFailed("; ".join(problems))
+
+
+def targets_frame(
+    extracted: list[tuple[Statement, str]], corrections: list[Correction]
+) -> tuple[pd.DataFrame, list[Correction]]:
+    corrected, unused = apply_corrections([statement for statement, _ in extracted], corrections)
+    occurrences: Counter = Counter()
+    rows = []
+    for position, statement, reason in corrected:
+        key = (statement.doc, statement.line, statement.column, statement.number_text)
+        occurrences[key] += 1
+        row = dataclasses.asdict(statement)
+        row.pop("notes")
+        row.pop("number_text")
+        row["column_offset"] = row.pop("column")
+        row["target_id"] = target_id(statement, occurrences[key])
+        row["document_id"] = extracted[position][1]
+        row["correction"] = reason
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
+    frame["year"] = frame["year"].astype("Int64")
+    return frame, unused
+
+
+def documents_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
+    rows = []
+    for document in documents:
+        meta = document.meta
+        for section in document.sections:
+            rows.append({
+                "document_id": document_id(meta.doc, section.first_line, meta.compilation),
+                "doc": meta.doc,
+                "file_sha256": document.sha256,
+                "title": section.title,
+                "issuer": section.issuer or meta.issuer,
+                "document_number": None if meta.compilation else meta.document_number,
+                "issue_date": None if meta.compilation else meta.issue_date,
+                "issue_year": section.issue_year,
+                "region_code": section.region_code,
+                "level": section.level,
+                "first_line": section.first_line,
+                "last_line": section.last_line,
+                "source": meta.source,
+            })
+    return pd.DataFrame(rows)
+
+
+def regions_frame(regions: RegionTable) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"region_code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code} for r in regions.all()]
+    )
+
+
+def indicators_frame(catalog: Catalog) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            "indicator_code": indicator.code, "label_zh": indicator.label_zh, "label_en": indicator.label_en,
+            "family": indicator.family, "unit": indicator.unit, "direction": indicator.direction,
+            "evaluation_heading": indicator.evaluation_heading,
+        }
+        for indicator in catalog.indicators
+    ])
+
+
+def build(
+    policies_dir: Path = POLICIES_DIR,
+    database: Path | None = None,
+    corrections_file: Path = CORRECTIONS_FILE,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda paths: paths,
+) -> BuildResult:
+    """Rebuild every target from the documents; a file that cannot be read is reported, the rest load."""
+    database = Path(database or database_path())
+    regions = default_region_table()
+    catalog = default_catalog()
+    corrections = load_corrections(corrections_file)
+
+    # Load: every file with its metadata, failures kept with their reason.
+    files = source_files(policies_dir)
+    documents: list[LoadedDocument] = []
+    failures: list[FailedFile] = []
+    for path in progress(files):
+        try:
+            documents.append(load_document(path, regions))
+        except (DocumentReadError, MetadataError) as error:
+            failures.append(FailedFile(path.name, error.reason_zh))
+        except UnknownRegion as error:
+            failures.append(FailedFile(path.name, str(error)))
+
+    # Process: extract, correct, check.
+    extracted = [pair for document in documents for pair in extract_document(document, catalog)]
+    targets, unused = targets_frame(extracted, corrections)
+    check_targets(targets, {document.meta.doc: document.lines for document in documents}, catalog, regions)
+
+    # Save: one atomic swap of the database file.
+    corpus_sha256 = hashlib.sha256(
+        "\n".join(f"{document.meta.doc}:{document.sha256}" for document in documents).encode()
+    ).hexdigest()
+    finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    build_record = {
+        "build_id": uuid.uuid4().hex,
+        "finished_at": finished_at,
+        "corpus_sha256": corpus_sha256,
+        "documents": sum(len(document.sections) for document in documents),
+        "targets": len(targets),
+        "failed_files": len(failures),
+    }
+    failures_frame = pd.DataFrame(
+        [{"build_id": build_record["build_id"], "file_name": f.file_name, "reason": f.reason} for f in failures],
+        columns=["build_id", "file_name", "reason"],
+    )
+    replace_build(
+        database,
+        BuildTables(
+            regions=regions_frame(regions),
+            indicators=indicators_frame(catalog),
+            documents=documents_frame(documents),
+            targets=targets,
+            build=build_record,
+            failures=failures_frame,
+        ),
+    )
+    return BuildResult(
+        database=database,
+        files=len(files),
+        documents=build_record["documents"],
+        targets=len(targets),
+        targets_by_family=dict(Counter(targets["category"])),
+        failures=failures,
+        unused_corrections=unused,
+    )
