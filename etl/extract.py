@@ -92,19 +92,21 @@ CLAUSE_END = SENTENCE_END + "，,：:"
 
 FILLER = r"(?:平均|均|全部|分别|原则上|力争|基本|进一步|再|一律|最多)*"
 LE_BEFORE = re.compile(
-    r"(?:不超过|不多于|不高于|控制在|压缩至|压缩到|压缩在|压减至|压减到|压减为|缩短至|缩短到|缩短为|缩减至|"
+    r"(?:不超过|不得超过|不应超过|不能超过|不宜超过|不多于|不高于|控制在|压缩至|压缩到|压缩在|压减至|压减到|压减为|缩短至|缩短到|缩短为|缩减至|"
     r"减至|减到|降至|降到|降低至|降低到|减少至|减少到|(?<!不)少于|(?<!不)低于|优化为|优化至|最长|内)\s?" + FILLER + r"\s?$"
 )
 GE_BEFORE = re.compile(
-    r"(?:不低于|不少于|超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
+    r"(?:不低于|不少于|(?<!不)(?<!不得)(?<!不应)(?<!不能)(?<!不宜)超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
     + FILLER + r"\s?$"
 )
 EQUAL_BEFORE = re.compile(r"(?:最快|为|达到|是)\s?" + FILLER + r"\s?$")
 REDUCE_BEFORE = re.compile(r"(?:压减|压缩|精简|缩短|减少|降低|下降|削减|减)(?:了)?\s?" + FILLER + r"\s?$")
 INCREASE_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升)(?:了)?\s?" + FILLER + r"\s?$")
-LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内|办结|办妥|办理完毕|完成)")
+LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内)")
+# "3天办结" is a time limit, but "100%完成计划" is not an upper bound.
+LE_AFTER_TIME = re.compile(r"^\s?(?:办结|办妥|办理完毕|完成|办理|办好)")
 GE_AFTER = re.compile(r"^\s?(?:以上|及以上)")
-BASELINE_BEFORE = re.compile(r"(?:由|从)(?:原来的|原|过去的|此前的)?\s?$")
+BASELINE_BEFORE = re.compile(r"(?:由|从)(?:原来的|原|过去的|此前的|法定|现行|目前的|目前)?\s?$")
 BASELINE_BRIDGE = re.compile(r"^\s?(?:左右)?\s?(?:压缩|压减|缩短|减少|降低|下降|缩减|减)(?:至|到|为)\s?$")
 ENUMERATION_BRIDGE = re.compile(r"^\s?[、和及与]\s?$")
 
@@ -123,7 +125,8 @@ PLAN_PERIOD_YEARS = (
 )
 TARGET_MARKERS = re.compile(r"到\s?(?:19|20)\d{2}\s?年|年底前|年末前|力争|确保|目标|要求|将.{0,20}(?:压缩|压减|缩短|提高|提升)")
 ACHIEVED_MARKERS = re.compile(
-    r"已经|已|累计|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得"
+    r"已经|已(?:有|达|实现|完成|建成|压缩|压减|累计|覆盖|全部|基本|提前|取消|下放|精简)"
+    r"|累计(?![^，。；]{0,6}(?:不超过|不得|不少于|不多于|不低于|不高于|控制|缩短|压缩|压减))|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得"
 )
 ACHIEVED_HEADINGS = re.compile(r"发展基础|工作成效|主要成效|取得成效|主要成绩|发展成就|工作回顾|进展情况|基本情况|现状")
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])")
@@ -132,6 +135,11 @@ WORKING_DAY_DECLARATION = re.compile(
 )
 PLAN_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?[^，。]{0,40}?(?:工作要点|要点|分工方案|工作方案|实施方案|工作计划|计划|工作的通知)")
 DATE_BEFORE_DAY = re.compile(r"月\s?$")
+# Words that make a span of time a limit on handling something; other spans (terms, windows) are "other".
+PROCESSING_CONTEXT = re.compile(
+    r"时限|时间|办结|办理|审批|审查|审核|作出|完成|答复|回复|反馈|受理|办妥|核准|注册|登记|验收|支付|退还|联系|"
+    r"处理|公开|发放|出具|签订|决定|办好|办完|通关|接入|报装|结算|压缩|压减|缩短|之日起|办"
+)
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,20 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
             mentions.append(mention)
             taken.append((mention.start, mention.end))
     mentions.sort(key=lambda mention: mention.start)
+    borrow_units_in_enumerations(text, mentions)
     return mentions
+
+
+def borrow_units_in_enumerations(text: str, mentions: list[Mention]) -> None:
+    """"分别不超过3个、6个工作日": a bare counter takes the unit written after the last item."""
+    for index in range(len(mentions) - 2, -1, -1):
+        current, following = mentions[index], mentions[index + 1]
+        if (
+            current.number_text.rstrip().endswith("个")
+            and following.unit in TIME_UNITS
+            and ENUMERATION_BRIDGE.match(text[current.end: following.start])
+        ):
+            current.unit = following.unit
 
 
 def counted_just_before(text: str, position: int, mentions: list[Mention]) -> bool:
@@ -281,6 +302,8 @@ def unit_for_bare_counter(text: str, found: re.Match) -> str | None:
     if following and ("\u4e00" <= following <= "\u9fff"):
         if text[found.end("unit"):].startswith(("环节",)):
             return "step"
+        if text[found.end("unit"):].startswith(("事项",)):
+            return "item"
         if text[found.end("unit"):].startswith(("工作日", "月", "小时", "自然日", "百分点")):
             return None  # already handled by longer units
         return "other"
@@ -312,7 +335,7 @@ def comparator_for(mention: Mention, before: str, after: str) -> str:
         return "increase_by"
     if GE_AFTER.search(after) or GE_BEFORE.search(before):
         return ">="
-    if LE_AFTER.search(after):
+    if LE_AFTER.search(after) or time_unit and LE_AFTER_TIME.search(after):
         return "<="
     return "<=" if time_unit else "="
 
@@ -408,6 +431,8 @@ def extract_section(
                 phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
             matched = catalog.best_match(phrase_context, after[:20], unit)
             indicator = matched.indicator if matched else catalog.fallback_for_unit(unit)
+            if matched is None and unit in TIME_UNITS and not PROCESSING_CONTEXT.search(before_sentence[-40:] + after[:8]):
+                indicator = catalog["duration_unclassified"]
             year_found = year_in(before_period, section.issue_year)
             if year_found is None:
                 year_after = PARENTHESIZED_YEAR.match(after[:40])

@@ -273,3 +273,25 @@ def targets_table(database: Path, region_code: str | None = None, family: str | 
             "ORDER BY t.region_code, t.category, t.indicator, t.year",
             parameters,
         ).df()
+
+
+def documents_overview(database: Path) -> pd.DataFrame:
+    """One row per policy document with its number of statements."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT d.title, d.issuer, d.document_number, d.issue_date, r.name AS region, d.level, "
+            "count(t.target_id) AS targets "
+            "FROM documents d JOIN regions r USING (region_code) "
+            "LEFT JOIN targets t ON t.document_id = d.document_id "
+            "GROUP BY d.document_id, d.title, d.issuer, d.document_number, d.issue_date, r.name, d.level, d.doc, d.first_line "
+            "ORDER BY d.doc, d.first_line"
+        ).df()
+
+
+def latest_build_failures(database: Path) -> pd.DataFrame:
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT f.file_name, f.reason FROM build_failures f "
+            "WHERE f.build_id = (SELECT build_id FROM builds ORDER BY finished_at DESC LIMIT 1) "
+            "ORDER BY f.file_name"
+        ).df()

@@ -1,0 +1,75 @@
+"""Source files and metadata → policy documents, including the split of a weekly compilation."""
+import pytest
+
+from etl.documents import MetadataError, load_document, read_metadata
+from etl.paths import POLICIES_DIR
+from etl.regions import default_region_table
+
+COMPILATION = POLICIES_DIR / "004_f0a0ede04f7e6c37.txt"
+
+
+@pytest.fixture(scope="module")
+def compilation():
+    return load_document(COMPILATION, default_region_table())
+
+
+def test_compilation_splits_into_its_eighteen_documents(compilation):
+    assert len(compilation.sections) == 18
+    lines = [(section.first_line, section.last_line) for section in compilation.sections]
+    assert all(first <= last for first, last in lines)
+    assert all(previous[1] + 1 == following[0] for previous, following in zip(lines, lines[1:]))
+
+
+@pytest.mark.parametrize(
+    ("title_start", "region", "level"),
+    [
+        ("国务院《关于开展营商环境创新试点工作的意见》", "全国", "national"),
+        ("国家海关《核准出口商管理办法》", "全国", "national"),
+        ("安徽省《优化营商环境条例》", "安徽省", "province"),
+        ("山西省《“十四五”“六最”营商环境建设规划》", "山西省", "province"),
+        ("广东省广州市《", "广州市", "prefecture"),
+        ("广东省江门市《", "江门市", "prefecture"),
+        ("重庆市万州区《", "万州区", "county"),
+        ("山东省临沂市海关《", "临沂市", "prefecture"),
+        ("浙江省永康市《", "永康市", "county"),
+    ],
+)
+def test_each_part_has_its_own_region_and_level(compilation, title_start, region, level):
+    [section] = [section for section in compilation.sections if section.title.startswith(title_start)]
+    assert (section.region, section.level) == (region, level)
+
+
+def test_shanxi_plan_spans_its_own_lines(compilation):
+    [shanxi] = [section for section in compilation.sections if section.title.startswith("山西省")]
+    assert (shanxi.first_line, shanxi.last_line) == (1535, 1886)
+
+
+def test_compilation_split_does_not_depend_on_line_numbers(tmp_path):
+    """Shift the body by inserting blank lines: the parts move with their headings."""
+    text = COMPILATION.read_text(encoding="utf-8").split("\n")
+    shifted = text[:40] + [""] * 7 + text[40:]
+    path = tmp_path / COMPILATION.name
+    path.write_text("\n".join(shifted), encoding="utf-8")
+    (tmp_path / "004_f0a0ede04f7e6c37.meta.yml").write_bytes((POLICIES_DIR / "004_f0a0ede04f7e6c37.meta.yml").read_bytes())
+    moved = load_document(path, default_region_table())
+    [shanxi] = [section for section in moved.sections if section.title.startswith("山西省")]
+    assert (shanxi.first_line, shanxi.last_line) == (1542, 1893)
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        (None, "缺少元数据文件"),
+        ("title: x\n", "元数据缺少字段"),
+        ("title: [unclosed\n", "元数据文件无法解析"),
+        ("title: t\nissuer: i\nregion: 青海省\nissue_date: 20-13-45\nsource: s\n", "发布日期格式错误"),
+    ],
+)
+def test_bad_metadata_is_named(tmp_path, meta, message):
+    document = tmp_path / "doc.txt"
+    document.write_text("企业开办时间压缩至2个工作日以内。", encoding="utf-8")
+    if meta is not None:
+        (tmp_path / "doc.meta.yml").write_text(meta, encoding="utf-8")
+    with pytest.raises(MetadataError) as raised:
+        read_metadata(document)
+    assert message in raised.value.reason_zh
