@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -16,6 +17,11 @@ from indicators.catalog import TIME_UNITS, Catalog, default_catalog
 # --- Cleaning ---------------------------------------------------------------------------------
 
 SPACE_LIKE = {"\t", "\u00a0", "\u3000"} | {chr(code) for code in range(0x2000, 0x200B)}
+# Anything clean_line would change; most lines have none, and skip the per-character walk.
+NEEDS_CLEANING = re.compile(
+    "[\t\u00a0\u3000\u2000-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff"
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]|  "
+)
 
 
 @dataclass(frozen=True)
@@ -27,13 +33,15 @@ class CleanLine:
     """
 
     text: str
-    positions: tuple[int, ...]
+    positions: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.positions[start], self.positions[end - 1] + 1
 
 
 def clean_line(original: str) -> CleanLine:
+    if not NEEDS_CLEANING.search(original):
+        return CleanLine(original, range(len(original)))
     kept: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(original):
@@ -82,6 +90,8 @@ ALL_ONLINE = re.compile(
     r"(?:所有|全部)[^，。；;,]{0,40}?(?:全程网办|不见面审批|直接结算|一网通办|网上可办|网上办理|跨省通办|全省通办)"
 )
 
+# A cheap first look: lines without any of these cannot yield a statement.
+MAY_HOLD_A_NUMBER = re.compile(r"\d|[零〇一二两三四五六七八九十半](?:个|天|日|小时|分之|环节)|全覆盖|一半|所有|全部|零[成投费收]")
 SENTENCE_END = "。；;！？!?"
 # A year stated at the head of a sentence governs its semicolon-separated clauses too:
 # "到2021年末，A；B。" sets 2021 for both A and B.
@@ -206,6 +216,8 @@ def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
     """Every number with a unit in a cleaned line, minus slogans, dates and references."""
+    if not MAY_HOLD_A_NUMBER.search(text):
+        return []
     excluded = [found.span() for pattern in rules.non_targets for found in pattern.finditer(text)]
     mentions: list[Mention] = []
     for found in QUANTITY.finditer(text):

@@ -267,13 +267,7 @@ class RegionTable:
         if alias:
             return alias[0]
         bare = inside(self._by_short.get(query, ()))
-        abbreviated = inside(
-            region
-            for suffix in QUERY_SUFFIXES
-            if query.endswith(suffix) and len(query) - len(suffix) >= MIN_SHORT_FORM
-            for region in self._by_short.get(query[: -len(suffix)], ())
-            if region.name.endswith(suffix)
-        )
+        abbreviated = inside(self._abbreviated(query))
         candidates = sorted({region.code: region for region in bare + abbreviated}.values(), key=lambda r: r.code)
         if len(candidates) == 1:
             return candidates[0]
@@ -295,8 +289,8 @@ class RegionTable:
 
         Reads a chain such as 广东省广州市 (each name a child, or grandchild, of the one before) and
         stops at the first word that is not a region (山东省临沂市海关 → 临沂市). 国务院 or 国家 opens
-        national headings. A short form or alias (广东, 广西) may only open a chain that continues
-        with a full name, so that ordinary words such as 中山大学 are not read as regions.
+        national headings. A short form or alias (广东, 广西, 恩施州) may only open a chain that
+        continues with a full name, so that ordinary words such as 中山大学 are not read as regions.
         Raises UnknownRegion when the leading name fits several regions equally well.
         """
         start = len(text) - len(text.lstrip())
@@ -305,7 +299,7 @@ class RegionTable:
             heads = [(region, True) for region in self._by_name.get(word, ())]
             if word in self._aliases:
                 heads.append((self._aliases[word], False))
-            heads += [(region, False) for region in self._by_short.get(word, ())]
+            heads += [(region, False) for region in [*self._by_short.get(word, ()), *self._abbreviated(word)]]
             if any(region.code == NATIONAL_CODE for region, _ in heads):
                 # National words name issuers (国家发改委), never the head of a chain.
                 return self._by_code[NATIONAL_CODE], start + length
@@ -338,6 +332,16 @@ class RegionTable:
         region = self.by_code(code)
         path = [ancestor.name for ancestor in reversed(self.ancestors(region.code)) if ancestor.code != NATIONAL_CODE]
         return "".join(path) + region.name
+
+    def _abbreviated(self, word: str) -> list[Region]:
+        """Regions `word` names as short form plus a shortened suffix: 延边州, 长白县, 浦东区."""
+        return [
+            region
+            for suffix in QUERY_SUFFIXES
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_SHORT_FORM
+            for region in self._by_short.get(word[: -len(suffix)], ())
+            if region.name.endswith(suffix)
+        ]
 
     def _follow_chain(self, region: Region, text: str, position: int) -> tuple[Region, int]:
         while (step := self._child_at(region, text, position)) is not None:

@@ -62,9 +62,10 @@ class Catalog:
     def __init__(self, indicators: list[Indicator]):
         self.indicators = indicators
         self.by_code = {indicator.code: indicator for indicator in indicators}
-        self._patterns = [
-            (indicator, re.compile(phrase)) for indicator in indicators for phrase in indicator.phrases
-        ]
+        self._patterns_by_kind: dict[str, list[tuple[Indicator, re.Pattern]]] = {}
+        for indicator in indicators:
+            for phrase in indicator.phrases:
+                self._patterns_by_kind.setdefault(indicator.unit_kind, []).append((indicator, re.compile(phrase)))
 
     def __getitem__(self, code: str) -> Indicator:
         return self.by_code[code]
@@ -81,11 +82,8 @@ class Catalog:
         `before` is the clause text that ends at the number, `after` the text that follows it;
         phrases before the number are preferred, since Chinese puts the measured thing first.
         """
-        kind = UNIT_KIND[unit]
         best: tuple[tuple[int, int, int], IndicatorMatch] | None = None
-        for indicator, pattern in self._patterns:
-            if indicator.unit_kind != kind:
-                continue
+        for indicator, pattern in self._patterns_by_kind.get(UNIT_KIND[unit], []):
             for side, text in ((0, before), (1, after)):
                 for found in pattern.finditer(text):
                     distance = len(text) - found.end() if side == 0 else found.start()

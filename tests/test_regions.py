@@ -7,7 +7,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
 from etl.paths import REGION_ALIASES_FILE
 from etl.regions import (
@@ -169,6 +168,8 @@ def test_within_must_be_a_known_code(within):
         ("广东广州市《通知》", "440100", "广东广州市"),
         ("广西南宁市《通知》", "450100", "广西南宁市"),
         ("浙江永康市《通知》", "330784", "浙江永康市"),
+        ("恩施州恩施市《通知》", "422801", "恩施州恩施市"),
+        ("延边州延吉市《通知》", "222401", "延边州延吉市"),
     ],
 )
 def test_resolve_prefix(text, code, prefix):
@@ -183,7 +184,7 @@ def test_resolve_prefix_counts_leading_whitespace():
 
 @pytest.mark.parametrize(
     "text",
-    ["关于印发《优化营商环境条例》", "中山大学《章程》", "广东《通知》", "青海海关《通知》", "一、《规划》编制背景", "火星省《通知》", "", "  "],
+    ["关于印发《优化营商环境条例》", "中山大学《章程》", "广东《通知》", "恩施州《通知》", "青海海关《通知》", "一、《规划》编制背景", "火星省《通知》", "", "  "],
 )
 def test_resolve_prefix_without_a_region(text):
     assert TABLE.resolve_prefix(text) is None
@@ -280,17 +281,6 @@ def test_placeholders_are_dropped_and_their_children_reparented():
     }
 
 
-@pytest.fixture(scope="module")
-def hypothesis_home_outside_repository(tmp_path_factory):
-    # Even with database=None, Hypothesis caches source constants under ./.hypothesis; tests must
-    # not write into the repository.
-    previous = storage_directory(intent_to_write=False).home_directory
-    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
-    yield
-    set_hypothesis_home_dir(previous)
-
-
-@pytest.mark.usefixtures("hypothesis_home_outside_repository")
 @given(st.sampled_from(ALL_REGIONS))
 @settings(database=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 def test_every_name_resolves_within_its_parent(region):
