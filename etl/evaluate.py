@@ -113,11 +113,10 @@ def evaluate_export_against_labels(database, labels_path) -> tuple[str, bool]:
     """Score the targets in `database` against a labels file; passed means the acceptance thresholds hold."""
     import json
 
-    from indicators.store import export_rows, read_connection
+    from indicators.store import document_sections, export_rows
 
     labels = [json.loads(line) for line in open(labels_path, encoding="utf-8") if line.strip()]
-    with read_connection(database) as connection:
-        documents = connection.execute("SELECT doc, title, first_line, last_line FROM documents").df()
+    documents = document_sections(database)
     predictions = export_rows(database).astype(object).where(lambda frame: frame.notna(), None).to_dict("records")
     result = evaluate(predictions, labels, labelled_spans(labels, documents))
     passed = all(result.recall(family) >= 0.9 and result.precision(family) >= 0.9 for family in FAMILIES) and all(

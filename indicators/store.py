@@ -295,3 +295,9 @@ def latest_build_failures(database: Path) -> pd.DataFrame:
             "WHERE f.build_id = (SELECT build_id FROM builds ORDER BY finished_at DESC LIMIT 1) "
             "ORDER BY f.file_name"
         ).df()
+
+
+def document_sections(database: Path) -> pd.DataFrame:
+    """Where each policy document sits in its source file."""
+    with read_connection(database) as connection:
+        return connection.execute("SELECT doc, title, first_line, last_line FROM documents").df()

@@ -12,4 +12,6 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   fi
 fi
 bash scripts/setup-python.sh requirements-dev.txt
+# Hypothesis keeps its example database out of the working tree.
+export HYPOTHESIS_STORAGE_DIRECTORY="${HYPOTHESIS_STORAGE_DIRECTORY:-$(mktemp -d)}"
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,47 @@
+"""Every table meets the contract written in indicators/contracts.yml, and every table has one."""
+import duckdb
+import pytest
+import yaml
+
+from etl.paths import INDICATORS_DIR
+
+CONTRACTS = yaml.safe_load((INDICATORS_DIR / "contracts.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def connection(corpus_database):
+    with duckdb.connect(str(corpus_database), read_only=True) as connection:
+        yield connection
+
+
+def test_every_table_has_a_contract(connection):
+    tables = {name for (name,) in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert tables == set(CONTRACTS)
+
+
+@pytest.mark.parametrize("table", sorted(CONTRACTS))
+def test_table_meets_its_contract(connection, table):
+    contract = CONTRACTS[table]
+    columns = {name for (name,) in connection.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+    named = set(contract.get("unique", [])) | set(contract.get("not_null", [])) | set(contract.get("accepted_values", {})) \
+        | set(contract.get("relationships", {}))
+    assert named <= columns
+    # Identifiers below come from the contract file, never from a user.
+    for column in contract.get("unique", []):
+        duplicates = connection.execute(
+            f"SELECT count(*) FROM (SELECT {column} FROM {table} GROUP BY {column} HAVING count(*) > 1)").fetchone()[0]
+        assert duplicates == 0, f"{table}.{column} not unique"
+    for column in contract.get("not_null", []):
+        nulls = connection.execute(f"SELECT count(*) FROM {table} WHERE {column} IS NULL").fetchone()[0]
+        assert nulls == 0, f"{table}.{column} has nulls"
+    for column, allowed in contract.get("accepted_values", {}).items():
+        found = {value for (value,) in connection.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()}
+        assert found <= set(allowed), f"{table}.{column}: {found - set(allowed)}"
+    for column, reference in contract.get("relationships", {}).items():
+        other_table, other_column = reference.split(".")
+        orphans = connection.execute(
+            f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL AND {column} NOT IN "
+            f"(SELECT {other_column} FROM {other_table})").fetchone()[0]
+        assert orphans == 0, f"{table}.{column} → {reference}: {orphans} orphans"
+
