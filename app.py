@@ -3,7 +3,7 @@ import streamlit as st
 
 from indicators import ui
 from indicators.catalog import FAMILIES
-from indicators.i18n import column_labels, label
+from indicators.i18n import column_labels, label, localized_targets
 
 st.set_page_config(page_title="bizenv", layout="wide")
 language = ui.language()
@@ -34,7 +34,7 @@ family = st.selectbox(
 )
 statements = ui.targets(database, None if family == "all" else family)
 st.caption(f"{label('statements_of_family', language)}: {len(statements)}")
-st.dataframe(statements.rename(columns=column_labels(statements.columns, language)), width="stretch", hide_index=True)
+st.dataframe(localized_targets(statements, language), width="stretch", hide_index=True)
 
 st.subheader(label("document_list", language))
 documents = ui.documents(database)

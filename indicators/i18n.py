@@ -63,6 +63,34 @@ COLUMN_LABELS = {
 }
 
 
+LEVELS = {
+    "national": {"zh": "全国", "en": "National"},
+    "province": {"zh": "省级", "en": "Province"},
+    "prefecture": {"zh": "地市级", "en": "Prefecture"},
+    "county": {"zh": "县级", "en": "County"},
+}
+UNITS = {
+    "working_day": {"zh": "工作日", "en": "working days"}, "day": {"zh": "天", "en": "days"},
+    "hour": {"zh": "小时", "en": "hours"}, "month": {"zh": "个月", "en": "months"},
+    "minute": {"zh": "分钟", "en": "minutes"}, "item": {"zh": "项", "en": "items"},
+    "step": {"zh": "个环节", "en": "steps"}, "times": {"zh": "次", "en": "times"},
+    "percent": {"zh": "%", "en": "%"}, "yuan": {"zh": "元", "en": "yuan"},
+    "enterprise": {"zh": "户", "en": "enterprises"}, "other": {"zh": "其他", "en": "other"},
+}
+
+
+def localized_targets(frame, language: str):
+    """Codes in a targets table replaced by labels in `language`, columns renamed for display."""
+    shown = frame.copy()
+    shown["indicator"] = shown.pop(f"indicator_{language}")
+    shown = shown.drop(columns=[column for column in shown.columns if column.startswith("indicator_")])
+    shown["level"] = shown["level"].map(lambda code: LEVELS[code][language])
+    shown["category"] = shown["category"].map(lambda code: LABELS[code][language])
+    shown["kind"] = shown["kind"].map(lambda code: LABELS[code][language])
+    shown["unit"] = shown["unit"].map(lambda code: UNITS[code][language])
+    return shown.rename(columns=column_labels(shown.columns, language))
+
+
 def label(key: str, language: str) -> str:
     return LABELS[key][language]
 

@@ -267,9 +267,10 @@ def targets_table(database: Path, region_code: str | None = None, family: str | 
     where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
     with read_connection(database) as connection:
         return connection.execute(
-            "SELECT t.region, t.level, t.category, t.indicator, t.scope, t.value, t.value_max, t.unit, "
-            "t.comparator, t.baseline, t.year, t.kind, t.quote, d.title, d.document_number, t.doc, t.line "
-            f"FROM targets t JOIN documents d USING (document_id) {where} "
+            "SELECT t.region, t.level, t.category, t.indicator, i.label_zh AS indicator_zh, i.label_en AS indicator_en, "
+            "t.scope, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, t.kind, t.quote, d.title, "
+            "d.document_number, t.doc, t.line "
+            f"FROM targets t JOIN documents d USING (document_id) JOIN indicators i ON i.indicator_code = t.indicator {where} "
             "ORDER BY t.region_code, t.category, t.indicator, t.year",
             parameters,
         ).df()

@@ -26,7 +26,8 @@ def test_family_filter_narrows_the_statements(home):
     assert not home.exception
     power = home.dataframe[1].value
     assert 0 < len(power) < everything
-    assert set(power["类别"]) == {"power_connection"}
+    assert set(power["类别"]) == {"获得电力"}
+    assert "办电时间" in set(power["指标"])
 
 
 def test_language_switch_changes_the_labels(home):
