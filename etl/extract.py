@@ -109,7 +109,7 @@ GE_BEFORE = re.compile(
     r"(?:不低于|不少于|(?<!不)(?<!不得)(?<!不应)(?<!不能)(?<!不宜)超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
     + FILLER + r"\s?$"
 )
-EQUAL_BEFORE = re.compile(r"(?:最快|为|达到|是)\s?" + FILLER + r"\s?$")
+FASTEST_BEFORE = re.compile(r"最快\s?" + FILLER + r"\s?$")
 REDUCE_BEFORE = re.compile(r"(?:压减|压缩|精简|缩短|减少|降低|下降|削减|减)(?:了)?\s?" + FILLER + r"\s?$")
 INCREASE_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升)(?:了)?\s?" + FILLER + r"\s?$")
 LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内)")
@@ -289,8 +289,6 @@ def mention_from_quantity(text: str, found: re.Match) -> Mention | None:
         return None  # zero-padded numbers are codes
     if unit_text == "个":
         unit = unit_for_bare_counter(text, found)
-        if unit is None:
-            return None
     if unit_text == "证合一":
         end = found.start("unit") + 1
     else:
@@ -308,23 +306,20 @@ def mention_from_quantity(text: str, found: re.Match) -> Mention | None:
     return mention
 
 
-def unit_for_bare_counter(text: str, found: re.Match) -> str | None:
-    """'2个' means what the clause counts: "环节均压缩至2个" counts procedures."""
-    following = text[found.end("unit"): found.end("unit") + 1]
-    if following and ("\u4e00" <= following <= "\u9fff"):
-        if text[found.end("unit"):].startswith(("环节",)):
-            return "step"
-        if text[found.end("unit"):].startswith(("事项",)):
-            return "item"
-        if text[found.end("unit"):].startswith(("工作日", "月", "小时", "自然日", "百分点")):
-            return None  # already handled by longer units
-        return "other"
-    before = text[clause_start(text, found.start()) - 1 if clause_start(text, found.start()) else 0: found.start()]
-    sentence_left, _ = sentence_bounds(text, found.start(), found.end())
-    context = text[sentence_left: found.start()]
-    if "环节" in context[-20:] or "环节" in before:
+def unit_for_bare_counter(text: str, found: re.Match) -> str:
+    """'2个' counts what follows it, or else what the sentence before it names: "环节均压缩至2个" counts procedures."""
+    following = text[found.end("unit"):]
+    if following.startswith("环节"):
         return "step"
-    if "事项" in context[-20:]:
+    if following.startswith("事项"):
+        return "item"
+    if following[:1] and "\u4e00" <= following[0] <= "\u9fff":
+        return "other"
+    sentence_left, _ = sentence_bounds(text, found.start(), found.end())
+    preceding = text[sentence_left: found.start()][-20:]
+    if "环节" in preceding:
+        return "step"
+    if "事项" in preceding:
         return "item"
     return "other"
 
@@ -335,8 +330,8 @@ def comparator_for(mention: Mention, before: str, after: str) -> str:
     time_unit = mention.unit in TIME_UNITS
     if mention.number_text.endswith("个百分点") or "百分点" in mention.number_text:
         return "reduce_by" if REDUCE_BEFORE.search(before) else "increase_by"
-    if EQUAL_BEFORE.search(before) and re.search(r"最快\s?" + FILLER + r"\s?$", before):
-        return "="
+    if FASTEST_BEFORE.search(before):
+        return "="  # "最快26天" reports the best case, not a limit
     if LE_BEFORE.search(before):
         return "<="
     if mention.unit == "percent" and REDUCE_BEFORE.search(before):
