@@ -12,7 +12,7 @@ import yaml
 from etl.model import Section, Statement
 from etl.numerals import NotANumber, parse_number
 from etl.paths import NON_TARGETS_FILE, SCOPES_FILE
-from indicators.catalog import TIME_UNITS, Catalog, default_catalog
+from indicators.catalog import TIME_UNITS, Catalog, Indicator, default_catalog
 
 # --- Cleaning ---------------------------------------------------------------------------------
 
@@ -377,6 +377,151 @@ def scope_in(text: str, scopes: tuple[str, ...]) -> str | None:
     return best[1] if best else None
 
 
+@dataclass
+class ReadingState:
+    """What reading a section so far tells about the lines still to come."""
+
+    working_days_declared: bool = False  # "天（工作日，下同）" seen
+    achieved_heading_level: int | None = None  # inside "（一）发展基础" and the like
+    carried_sentence: str = ""  # the unfinished last sentence of the previous line
+
+    def read_heading(self, text: str) -> None:
+        heading = HEADING.match(text)
+        if not heading:
+            return
+        level = 2 if heading.group(0).lstrip().startswith(("（", "(")) or "、" not in heading.group(0) else 1
+        if ACHIEVED_HEADINGS.search(text[:40]):
+            self.achieved_heading_level = level
+        elif self.achieved_heading_level is not None and level <= self.achieved_heading_level:
+            self.achieved_heading_level = None
+
+    def finish_line(self, text: str) -> None:
+        if WORKING_DAY_DECLARATION.search(text):
+            self.working_days_declared = True
+        stripped = text.rstrip()
+        if stripped.endswith(tuple(PERIOD_END + "：:")):
+            self.carried_sentence = ""
+        else:
+            self.carried_sentence = stripped[max(stripped.rfind(mark) for mark in PERIOD_END) + 1:]
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    """The stretches of text around one number that its meaning is read from."""
+
+    before_clause: str  # from the last comma or stop
+    before_sentence: str  # from the last 。；, including an unfinished sentence carried from the line before
+    before_period: str  # from the last 。, which bounds a stated year
+    after: str  # to the end of the sentence
+    clause_left: int
+
+
+def context_of(text: str, mention: Mention, carried_sentence: str) -> MentionContext:
+    sentence_left, sentence_right = sentence_bounds(text, mention.start, mention.end)
+    period_left, _ = sentence_bounds(text, mention.start, mention.end, PERIOD_END)
+    clause_left = clause_start(text, mention.start)
+    return MentionContext(
+        before_clause=text[clause_left: mention.start],
+        before_sentence=(carried_sentence if sentence_left == 0 else "") + text[sentence_left: mention.start],
+        before_period=(carried_sentence if period_left == 0 else "") + text[period_left: mention.start],
+        after=text[mention.end: sentence_right],
+        clause_left=clause_left,
+    )
+
+
+def unit_of(mention: Mention, text: str, state: ReadingState) -> str:
+    declared_here = WORKING_DAY_DECLARATION.search(text[: mention.end + 12])
+    if mention.unit == "day" and mention.number_text.rstrip().endswith("天") and (state.working_days_declared or declared_here):
+        return "working_day"
+    return mention.unit
+
+
+def indicator_of(mention: Mention, text: str, around: MentionContext, unit: str, catalog: Catalog) -> Indicator:
+    phrase_context = around.before_sentence[-80:]
+    if mention.source in ("coverage", "all_online"):
+        phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
+    matched = catalog.best_match(phrase_context, around.after[:20], unit)
+    if matched:
+        return matched.indicator
+    if unit in TIME_UNITS and not PROCESSING_CONTEXT.search(around.before_sentence[-40:] + around.after[:8]):
+        return catalog["duration_unclassified"]
+    return catalog.fallback_for_unit(unit)
+
+
+def year_of(around: MentionContext, issue_year: int | None) -> tuple[int | None, bool]:
+    found = year_in(around.before_period, issue_year)
+    if found:
+        return found[0], found[1]
+    trailing = PARENTHESIZED_YEAR.match(around.after[:40])
+    return (int(trailing.group(1)), True) if trailing else (None, False)
+
+
+def kind_of(around: MentionContext, state: ReadingState) -> str:
+    if state.achieved_heading_level is not None:
+        return "achieved"
+    if ACHIEVED_MARKERS.search(around.before_sentence) and not TARGET_MARKERS.search(around.before_period):
+        return "achieved"
+    return "target"
+
+
+def quote_span(text: str, clean: CleanLine, around: MentionContext, mention: Mention) -> tuple[int, int]:
+    """From the start of the clause to the end of the number and unit, in original-line offsets."""
+    left = around.clause_left
+    while left < mention.start and text[left] in " ——-—“”\"":
+        left += 1
+    return clean.original_span(left, mention.end)
+
+
+def statements_in_line(
+    original: str, line_number: int, section: Section, state: ReadingState, catalog: Catalog, rules: ExtractionRules
+) -> list[Statement]:
+    clean = clean_line(original)
+    text = clean.text
+    mentions = [mention for mention in find_mentions(text, rules)]
+    link_baselines(text, mentions)
+    found: list[Statement] = []
+    previous_mention: Mention | None = None
+    for mention in mentions:
+        if mention.dropped:
+            continue
+        around = context_of(text, mention, state.carried_sentence)
+        unit = unit_of(mention, text, state)
+        comparator = comparator_for(mention, around.before_clause, around.after)
+        enumerated = previous_mention is not None and ENUMERATION_BRIDGE.match(text[previous_mention.end: mention.start])
+        if enumerated and found and not explicit_comparator(mention, around.before_clause, around.after):
+            comparator = found[-1].comparator  # "分别压减至5天、15天": the later items share the verb
+        indicator = indicator_of(mention, text, around, unit, catalog)
+        year, year_explicit = year_of(around, section.issue_year)
+        quote_start, quote_end = quote_span(text, clean, around, mention)
+        found.append(
+            Statement(
+                doc=section.doc,
+                line=line_number,
+                section_title=section.title,
+                region_code=section.region_code,
+                region=section.region,
+                level=section.level,
+                category=indicator.family,
+                indicator=indicator.code,
+                scope=scope_in(around.before_sentence, rules.scopes),
+                value=mention.value,
+                value_max=mention.value_max,
+                unit=unit,
+                comparator=comparator,
+                baseline=mention.baseline,
+                year=year,
+                year_explicit=year_explicit,
+                kind=kind_of(around, state),
+                quote=original[quote_start:quote_end],
+                column=quote_start,
+                number_text=mention.number_text,
+                notes=list(mention.notes),
+            )
+        )
+        previous_mention = mention
+    return found
+
+
 def extract_section(
     lines: list[str],
     context: SectionContext,
@@ -388,102 +533,14 @@ def extract_section(
     rules = rules or default_rules()
     section = context.section
     statements: list[Statement] = []
-    working_days_declared = False
-    achieved_heading_level: int | None = None
-    carried_sentence = ""  # the unfinished last sentence of the previous paragraph line
+    state = ReadingState()
     for line_number in range(section.first_line, section.last_line + 1):
         original = lines[line_number - 1]
-        clean = clean_line(original)
-        text = clean.text
-        if not text.strip():
+        if not original.strip():
             continue
-        heading = HEADING.match(text)
-        if heading:
-            level = 1 if "、" in heading.group(0) and not heading.group(0).lstrip().startswith(("（", "(")) else 2
-            if ACHIEVED_HEADINGS.search(text[:40]):
-                achieved_heading_level = level
-            elif achieved_heading_level is not None and level <= achieved_heading_level:
-                achieved_heading_level = None
-        mentions = find_mentions(text, rules)
-        link_baselines(text, mentions)
-        previous: Statement | None = None
-        previous_mention: Mention | None = None
-        for mention in mentions:
-            if mention.dropped:
-                continue
-            declared_here = WORKING_DAY_DECLARATION.search(text[: mention.end + 12])
-            unit = mention.unit
-            if unit == "day" and mention.number_text.rstrip().endswith("天") and (working_days_declared or declared_here):
-                unit = "working_day"
-            sentence_left, sentence_right = sentence_bounds(text, mention.start, mention.end)
-            before_sentence = text[sentence_left: mention.start]
-            period_left, _ = sentence_bounds(text, mention.start, mention.end, PERIOD_END)
-            before_period = text[period_left: mention.start]
-            if period_left == 0:
-                before_period = carried_sentence + before_period
-            if sentence_left == 0:
-                before_sentence = carried_sentence + before_sentence
-            after = text[mention.end: sentence_right]
-            clause_left = clause_start(text, mention.start)
-            before_clause = text[clause_left: mention.start]
-            enumerated = (
-                previous is not None and previous_mention is not None
-                and ENUMERATION_BRIDGE.match(text[previous_mention.end: mention.start]) is not None
-            )
-            comparator = comparator_for(mention, before_clause, after)
-            if enumerated and previous is not None and not explicit_comparator(mention, before_clause, after):
-                comparator = previous.comparator
-            phrase_context = before_sentence[-80:]
-            if mention.source in ("coverage", "all_online"):
-                phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
-            matched = catalog.best_match(phrase_context, after[:20], unit)
-            indicator = matched.indicator if matched else catalog.fallback_for_unit(unit)
-            if matched is None and unit in TIME_UNITS and not PROCESSING_CONTEXT.search(before_sentence[-40:] + after[:8]):
-                indicator = catalog["duration_unclassified"]
-            year_found = year_in(before_period, section.issue_year)
-            if year_found is None:
-                year_after = PARENTHESIZED_YEAR.match(after[:40])
-                year_found = (int(year_after.group(1)), True, 0) if year_after else None
-            achieved = achieved_heading_level is not None or (
-                bool(ACHIEVED_MARKERS.search(before_sentence)) and not TARGET_MARKERS.search(before_period)
-            )
-            kind = "achieved" if achieved else "target"
-            year, year_explicit = (year_found[0], year_found[1]) if year_found else (None, False)
-            quote_left = clause_left
-            while quote_left < mention.start and text[quote_left] in " ——-—“”\"":
-                quote_left += 1
-            original_start, original_end = clean.original_span(quote_left, mention.end)
-            statement = Statement(
-                doc=section.doc,
-                line=line_number,
-                section_title=section.title,
-                region_code=section.region_code,
-                region=section.region,
-                level=section.level,
-                category=indicator.family,
-                indicator=indicator.code,
-                scope=scope_in(before_sentence, rules.scopes),
-                value=mention.value,
-                value_max=mention.value_max,
-                unit=unit,
-                comparator=comparator,
-                baseline=mention.baseline,
-                year=year,
-                year_explicit=year_explicit,
-                kind=kind,
-                quote=original[original_start:original_end],
-                column=original_start,
-                number_text=mention.number_text,
-                notes=list(mention.notes),
-            )
-            statements.append(statement)
-            previous, previous_mention = statement, mention
-        if WORKING_DAY_DECLARATION.search(text):
-            working_days_declared = True
-        stripped = text.rstrip()
-        carried_sentence = "" if stripped.endswith(tuple(PERIOD_END + "：:")) else stripped[
-            max(stripped.rfind(mark) for mark in PERIOD_END) + 1:
-        ]
+        state.read_heading(clean_line(original).text)
+        statements.extend(statements_in_line(original, line_number, section, state, catalog, rules))
+        state.finish_line(clean_line(original).text)
     adopt_specific_indicators(statements, catalog)
     fill_implied_years(statements, context.plan_year)
     return statements
