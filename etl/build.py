@@ -34,6 +34,11 @@ TARGET_COLUMNS = (
 )
 
 
+STATEMENT_FIELDS = tuple(
+    field.name for field in dataclasses.fields(Statement) if field.name not in ("notes", "number_text", "column")
+)
+
+
 class BuildCheckFailed(RuntimeError):
     """Extracted data broke an invariant; nothing was written."""
 
@@ -118,10 +123,9 @@ def targets_frame(
     for position, statement, reason in corrected:
         key = (statement.doc, statement.line, statement.column, statement.number_text)
         occurrences[key] += 1
-        row = dataclasses.asdict(statement)
-        row.pop("notes")
-        row.pop("number_text")
-        row["column_offset"] = row.pop("column")
+        # A shallow copy of the fields: dataclasses.asdict deep-copies and dominated large builds.
+        row = {name: getattr(statement, name) for name in STATEMENT_FIELDS}
+        row["column_offset"] = statement.column
         row["target_id"] = target_id(statement, occurrences[key])
         row["document_id"] = extracted[position][1]
         row["correction"] = reason

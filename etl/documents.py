@@ -13,6 +13,8 @@ from etl.readers import SUPPORTED_SUFFIXES, DocumentReadError, read_document_lin
 from etl.regions import RegionTable, UnknownRegion
 
 META_SUFFIX = ".meta.yml"
+# libyaml's loader when present: metadata is read once per file, and the pure-Python one is slow.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED_META = ("title", "issuer", "region", "issue_date", "source")
 TOC_ENTRY = re.compile(r"^(?P<title>\S.{3,}?)(?:\t+|\s*[.…·]{3,}\s*|\s{2,})(?P<page>\d{1,4})\s*$")
 TOC_HEADING = re.compile(r"^\s*目\s*录\s*$")
@@ -78,7 +80,7 @@ def read_metadata(document_path: Path) -> DocumentMeta:
         raise MetadataError(path, f"缺少元数据文件 {path.name}", f"metadata file {path.name} is missing")
     try:
         with open(path, encoding="utf-8") as stream:
-            raw = yaml.safe_load(stream)
+            raw = yaml.load(stream, Loader=SAFE_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise MetadataError(path, f"元数据文件无法解析：{error}", f"metadata file cannot be parsed: {error}") from error
     if not isinstance(raw, dict):
@@ -133,10 +135,11 @@ def heading_lines(lines: list[str], titles: list[str], after_line: int) -> list[
     """Where each listed title starts in the body, in order (1-based line numbers)."""
     found: list[tuple[int, str]] = []
     cursor = after_line
+    squeezed = [squeeze(line) for line in lines]
     for title in titles:
         key = squeeze(title)
         for position in range(cursor, len(lines)):
-            body = squeeze(lines[position])
+            body = squeezed[position]
             if len(body) < 6:
                 continue
             if body == key or key.startswith(body) and len(body) >= 12 or body.startswith(key):

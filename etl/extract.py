@@ -159,6 +159,11 @@ class ExtractionRules:
     non_targets: tuple[re.Pattern, ...]
     scopes: tuple[str, ...]
 
+    @functools.cached_property
+    def non_target_pattern(self) -> re.Pattern:
+        """All non-target patterns as one alternation, so a line is scanned once."""
+        return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in self.non_targets))
+
 
 @functools.lru_cache(maxsize=1)
 def default_rules() -> ExtractionRules:
@@ -218,14 +223,28 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
     """Every number with a unit in a cleaned line, minus slogans, dates and references."""
     if not MAY_HOLD_A_NUMBER.search(text):
         return []
-    excluded = [found.span() for pattern in rules.non_targets for found in pattern.finditer(text)]
-    mentions: list[Mention] = []
-    for found in QUANTITY.finditer(text):
-        mention = mention_from_quantity(text, found)
-        if mention is None or overlaps((found.start("num"), found.end("unit")), excluded):
-            continue
-        mentions.append(mention)
+    candidates = [(found, mention) for found in QUANTITY.finditer(text) if (mention := mention_from_quantity(text, found))]
+    extra = extra_mentions(text)
+    if not candidates and not extra:
+        return []
+    excluded = non_target_spans(text, rules)
+    mentions = [
+        mention for found, mention in candidates if not overlaps((found.start("num"), found.end("unit")), excluded)
+    ]
     taken = [(mention.start, mention.end) for mention in mentions]
+    for mention in extra:
+        if mention.source == "coverage" and counted_just_before(text, mention.start, mentions):
+            continue  # "11个设区市、117个县全覆盖": the counts already say what is covered
+        if not overlaps((mention.start, mention.end), taken + excluded):
+            mentions.append(mention)
+            taken.append((mention.start, mention.end))
+    mentions.sort(key=lambda mention: mention.start)
+    borrow_units_in_enumerations(text, mentions)
+    return mentions
+
+
+def extra_mentions(text: str) -> list[Mention]:
+    """Measures written without a number and unit: 一半, 二分之一, 零成本, 全覆盖, 所有事项全程网办."""
     extra: list[Mention] = []
     for found in HALF_CUT.finditer(text):
         extra.append(Mention(found.start("half"), found.end("half"), 50.0, None, "percent", "一半", "half", "reduce_by"))
@@ -238,18 +257,10 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
     for found in ZERO_COST.finditer(text):
         extra.append(Mention(found.start(), found.end(), 0.0, None, "yuan", found.group(0), "zero_cost", "="))
     for found in FULL_COVERAGE.finditer(text):
-        if counted_just_before(text, found.start(), mentions):
-            continue  # "11个设区市、117个县全覆盖": the counts already say what is covered
         extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", "全覆盖", "coverage", "="))
     for found in ALL_ONLINE.finditer(text):
         extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", found.group(0), "all_online", "="))
-    for mention in extra:
-        if not overlaps((mention.start, mention.end), taken + excluded):
-            mentions.append(mention)
-            taken.append((mention.start, mention.end))
-    mentions.sort(key=lambda mention: mention.start)
-    borrow_units_in_enumerations(text, mentions)
-    return mentions
+    return extra
 
 
 def borrow_units_in_enumerations(text: str, mentions: list[Mention]) -> None:
@@ -262,6 +273,17 @@ def borrow_units_in_enumerations(text: str, mentions: list[Mention]) -> None:
             and ENUMERATION_BRIDGE.match(text[current.end: following.start])
         ):
             current.unit = following.unit
+
+
+def non_target_spans(text: str, rules: ExtractionRules) -> list[tuple[int, int]]:
+    """Spans of slogans, dates and references.
+
+    One combined scan finds the lines that hold any; only those are scanned rule by rule, since a
+    combined scan alone would miss a rule whose match overlaps another's.
+    """
+    if not rules.non_target_pattern.search(text):
+        return []
+    return [found.span() for pattern in rules.non_targets for found in pattern.finditer(text)]
 
 
 def counted_just_before(text: str, position: int, mentions: list[Mention]) -> bool:
@@ -396,7 +418,7 @@ class ReadingState:
             self.achieved_heading_level = None
 
     def finish_line(self, text: str) -> None:
-        if WORKING_DAY_DECLARATION.search(text):
+        if "工作日" in text and WORKING_DAY_DECLARATION.search(text):
             self.working_days_declared = True
         stripped = text.rstrip()
         if stripped.endswith(tuple(PERIOD_END + "：:")):
@@ -430,8 +452,9 @@ def context_of(text: str, mention: Mention, carried_sentence: str) -> MentionCon
 
 
 def unit_of(mention: Mention, text: str, state: ReadingState) -> str:
-    declared_here = WORKING_DAY_DECLARATION.search(text[: mention.end + 12])
-    if mention.unit == "day" and mention.number_text.rstrip().endswith("天") and (state.working_days_declared or declared_here):
+    if mention.unit != "day" or not mention.number_text.rstrip().endswith("天"):
+        return mention.unit
+    if state.working_days_declared or WORKING_DAY_DECLARATION.search(text[: mention.end + 12]):
         return "working_day"
     return mention.unit
 
@@ -473,11 +496,11 @@ def quote_span(text: str, clean: CleanLine, around: MentionContext, mention: Men
 
 
 def statements_in_line(
-    original: str, line_number: int, section: Section, state: ReadingState, catalog: Catalog, rules: ExtractionRules
+    original: str, clean: CleanLine, line_number: int, section: Section, state: ReadingState, catalog: Catalog,
+    rules: ExtractionRules,
 ) -> list[Statement]:
-    clean = clean_line(original)
     text = clean.text
-    mentions = [mention for mention in find_mentions(text, rules)]
+    mentions = find_mentions(text, rules)
     link_baselines(text, mentions)
     found: list[Statement] = []
     previous_mention: Mention | None = None
@@ -538,9 +561,10 @@ def extract_section(
         original = lines[line_number - 1]
         if not original.strip():
             continue
-        state.read_heading(clean_line(original).text)
-        statements.extend(statements_in_line(original, line_number, section, state, catalog, rules))
-        state.finish_line(clean_line(original).text)
+        clean = clean_line(original)
+        state.read_heading(clean.text)
+        statements.extend(statements_in_line(original, clean, line_number, section, state, catalog, rules))
+        state.finish_line(clean.text)
     adopt_specific_indicators(statements, catalog)
     fill_implied_years(statements, context.plan_year)
     return statements

@@ -29,6 +29,17 @@ FALLBACK_BY_UNIT_KIND = {
 }
 
 
+SIMPLE_PHRASE_PARTS = re.compile(r"\.\{\d+,\d+\}|\\d\+|\.\*|\.\+")
+
+
+def required_literals(phrase: str) -> tuple[str, ...]:
+    """Plain text every match of `phrase` must contain; empty when the phrase is not simple enough to tell."""
+    pieces = SIMPLE_PHRASE_PARTS.split(phrase)
+    if any(re.search(r"[\\()\[\]|?*+{}^$.]", piece) for piece in pieces):
+        return ()
+    return tuple(piece for piece in pieces if piece)
+
+
 class CatalogError(ValueError):
     """catalog.yml breaks its own contract."""
 
@@ -62,10 +73,12 @@ class Catalog:
     def __init__(self, indicators: list[Indicator]):
         self.indicators = indicators
         self.by_code = {indicator.code: indicator for indicator in indicators}
-        self._patterns_by_kind: dict[str, list[tuple[Indicator, re.Pattern]]] = {}
+        self._patterns_by_kind: dict[str, list[tuple[Indicator, re.Pattern, tuple[str, ...]]]] = {}
         for indicator in indicators:
             for phrase in indicator.phrases:
-                self._patterns_by_kind.setdefault(indicator.unit_kind, []).append((indicator, re.compile(phrase)))
+                self._patterns_by_kind.setdefault(indicator.unit_kind, []).append(
+                    (indicator, re.compile(phrase), required_literals(phrase))
+                )
 
     def __getitem__(self, code: str) -> Indicator:
         return self.by_code[code]
@@ -83,8 +96,11 @@ class Catalog:
         phrases before the number are preferred, since Chinese puts the measured thing first.
         """
         best: tuple[tuple[int, int, int], IndicatorMatch] | None = None
-        for indicator, pattern in self._patterns_by_kind.get(UNIT_KIND[unit], []):
+        for indicator, pattern, literals in self._patterns_by_kind.get(UNIT_KIND[unit], []):
             for side, text in ((0, before), (1, after)):
+                # A cheap substring test spares most regex scans.
+                if literals and (literals[0] not in text or len(literals) > 1 and not all(literal in text for literal in literals)):
+                    continue
                 for found in pattern.finditer(text):
                     distance = len(text) - found.end() if side == 0 else found.start()
                     if side == 1 and distance > 12:
