@@ -16,7 +16,8 @@ from etl.corrections import Correction, apply_corrections, load_corrections
 from etl.documents import LoadedDocument, MetadataError, load_document, source_files
 from etl.extract import SectionContext, extract_section, plan_year_of
 from etl.model import Statement
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, database_path
+from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
+from etl.reports import REPORT_COLUMNS, SampleWorkbookError, read_sample_workbook, reports_from_achievements
 from etl.readers import DocumentReadError
 from etl.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
@@ -57,6 +58,7 @@ class BuildResult:
     targets: int
     targets_by_family: dict[str, int]
     failures: list[FailedFile]
+    reported_values: int = 0
     unused_corrections: list[Correction] = field(default_factory=list)
 
     @property
@@ -180,6 +182,7 @@ def build(
     database: Path | None = None,
     corrections_file: Path = CORRECTIONS_FILE,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda paths: paths,
+    samples_dir: Path | None = SAMPLES_DIR,
 ) -> BuildResult:
     """Rebuild every target from the documents; a file that cannot be read is reported, the rest load."""
     database = Path(database or database_path())
@@ -203,6 +206,14 @@ def build(
     extracted = [pair for document in documents for pair in extract_document(document, catalog)]
     targets, unused = targets_frame(extracted, corrections)
     check_targets(targets, {document.meta.doc: document.lines for document in documents}, catalog, regions)
+    documents_table = documents_frame(documents)
+    derived_reports = [reports_from_achievements(targets, documents_table)]
+    for workbook in sorted(samples_dir.glob("*.xlsx")) if samples_dir and samples_dir.exists() else []:
+        try:
+            derived_reports.append(read_sample_workbook(workbook, regions, catalog))
+        except (SampleWorkbookError, UnknownRegion) as error:
+            failures.append(FailedFile(workbook.name, str(error)))
+    reports = pd.concat([frame for frame in derived_reports if not frame.empty] or [pd.DataFrame(columns=list(REPORT_COLUMNS))])
 
     # Save: one atomic swap of the database file.
     corpus_sha256 = hashlib.sha256(
@@ -226,10 +237,11 @@ def build(
         BuildTables(
             regions=regions_frame(regions),
             indicators=indicators_frame(catalog),
-            documents=documents_frame(documents),
+            documents=documents_table,
             targets=targets,
             build=build_record,
             failures=failures_frame,
+            derived_reports=reports,
         ),
     )
     return BuildResult(
@@ -239,5 +251,6 @@ def build(
         targets=len(targets),
         targets_by_family=dict(Counter(targets["category"])),
         failures=failures,
+        reported_values=len(reports),
         unused_corrections=unused,
     )

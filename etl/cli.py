@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from etl.build import BuildCheckFailed, build
 from etl.export import ExportError, export_targets
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, database_path
+from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 
 
 def run_build(arguments: argparse.Namespace) -> int:
@@ -20,12 +20,14 @@ def run_build(arguments: argparse.Namespace) -> int:
         return tqdm(paths, desc="文档 documents", unit="file", file=sys.stderr, disable=arguments.quiet)
 
     try:
-        result = build(Path(arguments.policies), database, Path(arguments.corrections), progress=progress)
+        samples = None if arguments.no_samples else Path(arguments.samples)
+        result = build(Path(arguments.policies), database, Path(arguments.corrections), progress=progress, samples_dir=samples)
     except BuildCheckFailed as error:
         print(f"构建失败，数据库未改动 / build failed, database unchanged: {error}", file=sys.stderr)
         return 2
     print(f"数据库 database: {result.database}")
-    print(f"文件 files: {result.files}   政策文件 documents: {result.documents}   目标 targets: {result.targets}")
+    print(f"文件 files: {result.files}   政策文件 documents: {result.documents}   目标 targets: {result.targets}   "
+          f"报告值 reported values (documents and samples): {result.reported_values}")
     for family, count in sorted(result.targets_by_family.items()):
         print(f"  {family:<20} {count}")
     for correction in result.unused_corrections:
@@ -61,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     build_command = commands.add_parser("build", help="extract targets from data/policies into DuckDB")
     build_command.add_argument("--policies", default=str(POLICIES_DIR), help="folder of documents and .meta.yml files")
     build_command.add_argument("--corrections", default=str(CORRECTIONS_FILE))
+    build_command.add_argument("--samples", default=str(SAMPLES_DIR), help="folder of sample progress workbooks")
+    build_command.add_argument("--no-samples", action="store_true", help="load no sample workbook")
     build_command.add_argument("--db", help="DuckDB file (default: $BIZENV_DB or build/bizenv.duckdb)")
     build_command.add_argument("--quiet", action="store_true", help="no progress bar")
     build_command.set_defaults(run=run_build)

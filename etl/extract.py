@@ -391,12 +391,24 @@ def year_in(text: str, issue_year: int | None) -> tuple[int, bool, int] | None:
 
 
 def scope_in(text: str, scopes: tuple[str, ...]) -> str | None:
-    best: tuple[int, str] | None = None
+    """The qualifier nearest before the number, joined with those written right before it ("省级" + "行政审批事项")."""
+    best: tuple[int, int] | None = None  # (end, start)
     for scope in scopes:
         position = text.rfind(scope)
-        if position != -1 and (best is None or position + len(scope) > best[0]):
-            best = (position + len(scope), scope)
-    return best[1] if best else None
+        if position != -1 and (best is None or (position + len(scope), -position) > (best[0], -best[1])):
+            best = (position + len(scope), position)
+    if best is None:
+        return None
+    end, start = best
+    extended = True
+    while extended:
+        extended = False
+        for scope in scopes:
+            if start >= len(scope) and text[start - len(scope): start] == scope:
+                start -= len(scope)
+                extended = True
+                break
+    return text[start:end]
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_DIR / "data"
 POLICIES_DIR = DATA_DIR / "policies"
+SAMPLES_DIR = DATA_DIR / "samples"
 CORRECTIONS_FILE = DATA_DIR / "corrections.yml"
 REGION_ALIASES_FILE = DATA_DIR / "region_aliases.yml"
 INDICATORS_DIR = REPO_DIR / "indicators"

@@ -102,19 +102,26 @@ CREATE TABLE IF NOT EXISTS submissions (
 );
 CREATE TABLE IF NOT EXISTS reported_values (
     reported_id VARCHAR PRIMARY KEY,
-    submission_id VARCHAR,                -- NULL for values stated in a policy document
+    origin VARCHAR NOT NULL,              -- document (a status stated in a policy text), sample, or submission
+    submission_id VARCHAR,                -- the upload it came from; NULL for document and sample values
     target_id VARCHAR,                    -- the document statement a value was read from, if any
     region_code VARCHAR NOT NULL,
     indicator VARCHAR NOT NULL,
     scope VARCHAR,
     period VARCHAR NOT NULL,              -- 2021 or 2021Q3
+    period_year INTEGER NOT NULL,
     value DOUBLE NOT NULL,
     unit VARCHAR NOT NULL,
     as_of DATE,
     source VARCHAR NOT NULL,
     note VARCHAR
 );
+CREATE INDEX IF NOT EXISTS reported_by_indicator ON reported_values (indicator, period_year);
+CREATE INDEX IF NOT EXISTS targets_by_indicator ON targets (indicator);
 """
+
+# Values a build derives (from documents and the shipped sample workbook); uploads are never touched.
+DERIVED_ORIGINS = ("document", "sample")
 
 REBUILT_TABLES = ("targets", "documents", "indicators", "regions")
 
@@ -133,6 +140,7 @@ class BuildTables:
     targets: pd.DataFrame
     build: dict
     failures: pd.DataFrame
+    derived_reports: pd.DataFrame  # reported values from document statements of status and from sample workbooks
 
 
 @contextlib.contextmanager
@@ -174,11 +182,13 @@ def replace_build(database: Path, tables: BuildTables) -> None:
                 connection.execute("BEGIN TRANSACTION")
                 for table in REBUILT_TABLES:
                     connection.execute(f"DELETE FROM {table}")
+                connection.execute("DELETE FROM reported_values WHERE origin IN (?, ?)", list(DERIVED_ORIGINS))
                 for table, frame in (
                     ("regions", tables.regions),
                     ("indicators", tables.indicators),
                     ("documents", tables.documents),
                     ("targets", tables.targets),
+                    ("reported_values", tables.derived_reports),
                 ):
                     insert_frame(connection, table, frame)
                 build = tables.build

@@ -104,12 +104,26 @@ def test_reported_values_survive_a_rebuild(tmp_path):
     build(POLICIES_DIR, database)
     with duckdb.connect(str(database)) as connection:
         connection.execute(
-            "INSERT INTO reported_values (reported_id, region_code, indicator, period, value, unit, source) "
-            "VALUES ('r1', '630000', 'enterprise_startup_time', '2021', 1.5, 'working_day', 'test')"
+            "INSERT INTO reported_values (reported_id, origin, region_code, indicator, period, period_year, value, unit, source) "
+            "VALUES ('r1', 'submission', '630000', 'enterprise_startup_time', '2021', 2021, 1.5, 'working_day', 'test')"
         )
-    build(POLICIES_DIR, database)
+    build(POLICIES_DIR, database, samples_dir=None)
     with duckdb.connect(str(database), read_only=True) as connection:
-        assert connection.execute("SELECT count(*) FROM reported_values").fetchone()[0] == 1
+        origins = dict(connection.execute("SELECT origin, count(*) FROM reported_values GROUP BY origin").fetchall())
+    assert origins["submission"] == 1 and "sample" not in origins and origins["document"] > 0
+
+
+def test_statements_of_status_and_samples_become_reported_values(corpus_database):
+    with duckdb.connect(str(corpus_database), read_only=True) as connection:
+        rate = connection.execute(
+            "SELECT value, unit, period, source FROM reported_values WHERE origin = 'document' "
+            "AND region_code = '140000' AND indicator = 'online_service_rate' AND scope = '省级行政审批事项'"
+        ).fetchall()
+        samples = connection.execute(
+            "SELECT count(DISTINCT region_code), min(period_year), max(period_year) FROM reported_values WHERE origin = 'sample'"
+        ).fetchone()
+    assert rate == [(91.0, "percent", "2021", "山西省《“十四五”“六最”营商环境建设规划》")]
+    assert samples[0] >= 10 and (samples[1], samples[2]) == (2019, 2022)
 
 
 def make_docx(path, text):
