@@ -1,46 +1,72 @@
-"""Home: what the database holds, by family and document."""
+"""Entry point: language, sample switch and navigation; the overview page itself."""
 import streamlit as st
 
 from indicators import ui
 from indicators.catalog import FAMILIES
-from indicators.i18n import column_labels, label, localized_targets
+from indicators.i18n import STATUS_LABELS, column_labels, label, localized_targets
+
+
+def home() -> None:
+    language = ui.current_language()
+    st.title(label("app_title", language))
+    st.caption(label("app_caption", language))
+    database = ui.database()
+    if database is None:
+        st.warning(label("no_database", language))
+        return
+    samples = st.session_state.get("samples", True)
+
+    summary = ui.summary(database)
+    columns = st.columns(4)
+    columns[0].metric(label("documents", language), summary["documents"])
+    columns[1].metric(label("targets", language), summary["targets"])
+    columns[2].metric(label("regions", language), summary["regions_with_targets"])
+    columns[3].metric(label("reported_values", language), summary["reported_values"])
+
+    st.subheader(label("status_shares", language))
+    shares = ui.status_shares(samples)
+    share_columns = st.columns(len(shares))
+    total = max(int(shares.sum()), 1)
+    for column, (status, count) in zip(share_columns, shares.items()):
+        column.metric(STATUS_LABELS[status][language], f"{count / total:.0%}", help=f"{count} / {total}")
+
+    st.subheader(label("by_family", language))
+    by_family = summary["by_family"].pivot_table(index="category", columns="kind", values="n", fill_value=0)
+    by_family.index = [label(family, language) for family in by_family.index]
+    by_family.columns = [label(kind, language) for kind in by_family.columns]
+    st.dataframe(by_family, width="stretch")
+
+    st.subheader(label("coverage_matrix", language))
+    st.dataframe(ui.coverage_matrix(language), width="stretch")
+
+    options = ["all", *FAMILIES]
+    family = st.selectbox(
+        label("filter_family", language), options, format_func=lambda key: label(key, language), key="family"
+    )
+    statements = ui.targets(database, None if family == "all" else family)
+    st.caption(f"{label('statements_of_family', language)}: {len(statements)}")
+    st.dataframe(localized_targets(statements, language), width="stretch", hide_index=True)
+
+    st.subheader(label("document_list", language))
+    documents = ui.documents(database)
+    st.dataframe(documents.rename(columns=column_labels(documents.columns, language)), width="stretch", hide_index=True)
+
+    st.subheader(label("latest_uploads", language))
+    uploads = ui.query("latest_submissions")
+    if uploads.empty:
+        st.caption(label("no_uploads", language))
+    else:
+        st.dataframe(uploads, width="stretch", hide_index=True)
+
+    ui.full_download()
+
+    failures = ui.failures(database)
+    if not failures.empty:
+        st.subheader(label("failed_files", language))
+        st.dataframe(failures.rename(columns=column_labels(failures.columns, language)), width="stretch", hide_index=True)
+
 
 st.set_page_config(page_title="bizenv", layout="wide")
-language = ui.language()
-st.title(label("app_title", language))
-st.caption(label("app_caption", language))
-
-database = ui.database()
-if database is None:
-    st.warning(label("no_database", language))
-    st.stop()
-
-summary = ui.summary(database)
-columns = st.columns(4)
-columns[0].metric(label("documents", language), summary["documents"])
-columns[1].metric(label("targets", language), summary["targets"])
-columns[2].metric(label("regions", language), summary["regions_with_targets"])
-columns[3].metric(label("reported_values", language), summary["reported_values"])
-
-st.subheader(label("by_family", language))
-by_family = summary["by_family"].pivot_table(index="category", columns="kind", values="n", fill_value=0)
-by_family.index = [label(family, language) for family in by_family.index]
-by_family.columns = [label(kind, language) for kind in by_family.columns]
-st.dataframe(by_family, width="stretch")
-
-options = ["all", *FAMILIES]
-family = st.selectbox(
-    label("filter_family", language), options, format_func=lambda key: label(key, language), key="family"
-)
-statements = ui.targets(database, None if family == "all" else family)
-st.caption(f"{label('statements_of_family', language)}: {len(statements)}")
-st.dataframe(localized_targets(statements, language), width="stretch", hide_index=True)
-
-st.subheader(label("document_list", language))
-documents = ui.documents(database)
-st.dataframe(documents.rename(columns=column_labels(documents.columns, language)), width="stretch", hide_index=True)
-
-failures = ui.failures(database)
-if not failures.empty:
-    st.subheader(label("failed_files", language))
-    st.dataframe(failures.rename(columns=column_labels(failures.columns, language)), width="stretch", hide_index=True)
+ui.language()
+ui.include_samples()
+ui.navigation(home).run()

@@ -32,7 +32,7 @@ TARGET_COLUMNS = (
     "target_id", "document_id", "doc", "line", "column_offset", "section_title", "region_code", "region", "level",
     "category", "indicator", "scope", "value", "value_max", "unit", "comparator", "baseline", "year",
     "year_explicit", "kind", "quote", "correction",
-)
+)  # plus "paragraph", the source line, added once the lines are at hand
 
 
 STATEMENT_FIELDS = tuple(
@@ -205,7 +205,9 @@ def build(
     # Process: extract, correct, check.
     extracted = [pair for document in documents for pair in extract_document(document, catalog)]
     targets, unused = targets_frame(extracted, corrections)
-    check_targets(targets, {document.meta.doc: document.lines for document in documents}, catalog, regions)
+    lines_by_doc = {document.meta.doc: document.lines for document in documents}
+    targets["paragraph"] = [lines_by_doc[doc][line - 1] for doc, line in zip(targets["doc"], targets["line"])]
+    check_targets(targets, lines_by_doc, catalog, regions)
     documents_table = documents_frame(documents)
     derived_reports = [reports_from_achievements(targets, documents_table)]
     for workbook in sorted(samples_dir.glob("*.xlsx")) if samples_dir and samples_dir.exists() else []:

@@ -1,7 +1,6 @@
 """The bytes behind every download button: formula-safe CSV and XLSX, a stable data version and a safe file name."""
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import math
@@ -80,15 +79,27 @@ def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
     return result.rename(columns=lambda name: neutralize_formula(name) if isinstance(name, str) else name)
 
 
+def _python_scalar(value):
+    """numpy and pandas scalars as plain Python values (datetime64 would otherwise become an integer)."""
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        return pd.Timedelta(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _is_missing(value) -> bool:
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
 def _canonical(value) -> str | None:
     """One text per value whatever its dtype: 1, 1.0 and Int64 1 agree; NaN, None, NA and NaT are all missing."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT:
+    value = _python_scalar(value)
+    if _is_missing(value):
         return None
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -128,15 +139,16 @@ def file_name(kind: str, filters: dict[str, str], suffix: str) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as CSV: UTF-8 with a BOM so Excel reads the Chinese, formula text neutralized, missing values empty."""
-    text = neutralized(frame).to_csv(index=False, lineterminator="\n", na_rep="")
+    # "\r\n" (RFC 4180), not "\n": Python 3.11's csv module quotes only fields holding a character of the line
+    # terminator, so with "\n" a text with a bare "\r" is written unquoted and splits its row in every reader.
+    text = neutralized(frame).to_csv(index=False, lineterminator="\r\n", na_rep="")
     return text.encode("utf-8-sig")
 
 
 def _cell_value(value):
     """A value openpyxl can store: missing → None, numpy scalars → Python, zones → UTC, illegal characters replaced."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    value = _python_scalar(value)
+    if _is_missing(value):
         return None
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Excel has no time zones; UTC is what the metadata sheet promises.
@@ -144,17 +156,38 @@ def _cell_value(value):
     if isinstance(value, str):
         # Control characters make openpyxl refuse the whole workbook; a visible mark is better than no download.
         return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    if isinstance(value, (int, float, bool, date)):
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # Excel cannot read an infinite number and would call the file corrupt
+    if isinstance(value, (int, float, date)):
         return value
     return str(value)
 
 
-def _append(sheet, values) -> None:
-    sheet.append([_cell_value(value) for value in values])
-    for cell in sheet[sheet.max_row]:
-        # Text is stored as text, so even a string neutralization missed can never become a formula.
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+class _SheetWriter:
+    """Writes rows one after another and remembers where it is, blank rows included."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.row = 0
+
+    def write(self, values, bold: bool = False) -> None:
+        self.row += 1
+        for column, value in enumerate(values, start=1):
+            cell = self.sheet.cell(row=self.row, column=column, value=_cell_value(value))
+            # Text is stored as text, so even a string neutralization missed can never become a formula.
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+            if bold:
+                cell.font = Font(bold=True)
+
+    def skip(self) -> None:
+        self.row += 1
+
+    def table(self, frame: pd.DataFrame) -> None:
+        safe = neutralized(frame)
+        self.write(safe.columns, bold=True)
+        for record in safe.itertuples(index=False, name=None):
+            self.write(record)
 
 
 def _display_width(value) -> int:
@@ -165,43 +198,30 @@ def _display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in longest)
 
 
-def _write_table(sheet, frame: pd.DataFrame) -> None:
-    safe = neutralized(frame)
-    _append(sheet, safe.columns)
-    for record in safe.itertuples(index=False, name=None):
-        _append(sheet, record)
-
-
 def xlsx_bytes(frame: pd.DataFrame, meta: DownloadMeta) -> bytes:
     """A workbook with the rows in sheet "data" and what they are (filters, version, definitions, sources) in "metadata"."""
     workbook = Workbook()
     data = workbook.active
     data.title = "data"
-    _write_table(data, frame)
-    for cell in data[1]:
-        cell.font = Font(bold=True)
+    _SheetWriter(data).table(frame)
     data.freeze_panes = "A2"
     for position, column in enumerate(data.iter_cols(), start=1):
         width = max((_display_width(cell.value) for cell in column), default=0)
         data.column_dimensions[get_column_letter(position)].width = min(MAX_COLUMN_WIDTH, max(8, width + 2))
 
-    metadata = workbook.create_sheet("metadata")
+    metadata = _SheetWriter(workbook.create_sheet("metadata"))
     labels = {key: names[meta.language] for key, names in METADATA_LABELS.items()}
-    _append(metadata, [labels["title"], neutralize_formula(meta.title)])
+    metadata.write([labels["title"], neutralize_formula(meta.title)])
     for key, value in meta.filters.items():
-        _append(metadata, [neutralize_formula(labels["filter"] + str(key)), neutralize_formula(value)])
-    generated = meta.generated_at.astimezone(timezone.utc).isoformat(timespec="seconds")
-    _append(metadata, [labels["generated_at"], generated])
-    _append(metadata, [labels["data_version"], data_version(frame)])
-    _append(metadata, [labels["row_count"], len(frame)])
+        metadata.write([labels["filter"] + str(key), neutralize_formula(value)])
+    metadata.write([labels["generated_at"], meta.generated_at.astimezone(timezone.utc).isoformat(timespec="seconds")])
+    metadata.write([labels["data_version"], data_version(frame)])
+    metadata.write([labels["row_count"], len(frame)])
     for table in (meta.indicators, meta.sources):
-        metadata.append([])
-        header_row = metadata.max_row + 1
-        _write_table(metadata, table)
-        for cell in metadata[header_row]:
-            cell.font = Font(bold=True)
-    metadata.column_dimensions["A"].width = 24
-    metadata.column_dimensions["B"].width = MAX_COLUMN_WIDTH
+        metadata.skip()
+        metadata.table(table)
+    metadata.sheet.column_dimensions["A"].width = 24
+    metadata.sheet.column_dimensions["B"].width = MAX_COLUMN_WIDTH
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -37,6 +37,73 @@ LABELS = {
     "achieved": {"zh": "已实现", "en": "Achieved"},
 }
 
+LABELS.update({
+    "page_home": {"zh": "总览", "en": "Overview"},
+    "page_compare": {"zh": "地区对比", "en": "Compare regions"},
+    "page_region": {"zh": "地区画像", "en": "Region profile"},
+    "page_indicator": {"zh": "指标分析", "en": "Indicator"},
+    "page_library": {"zh": "目标库", "en": "Target library"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "scope": {"zh": "范围", "en": "Scope"},
+    "any_scope": {"zh": "全部范围", "en": "All scopes"},
+    "year": {"zh": "年份", "en": "Year"},
+    "region": {"zh": "地区", "en": "Region"},
+    "level": {"zh": "层级", "en": "Level"},
+    "show_samples": {"zh": "显示示例数据", "en": "Show sample data"},
+    "sample_notice": {
+        "zh": "图表含示例数据（示例数据），仅供演示，可在侧栏关闭。",
+        "en": "Charts include sample data (示例数据) for demonstration; switch it off in the sidebar.",
+    },
+    "chart_as": {"zh": "图表样式", "en": "Chart style"},
+    "bars": {"zh": "柱状", "en": "Bars"},
+    "dots": {"zh": "点状", "en": "Dots"},
+    "ranking": {"zh": "排名", "en": "Ranking"},
+    "map": {"zh": "地图", "en": "Map"},
+    "map_level": {"zh": "地图层级", "en": "Map level"},
+    "no_data": {"zh": "所选条件下没有数据。", "en": "No data for this selection."},
+    "open_profile": {"zh": "点击图表、表格或地图中的地区可打开其画像。", "en": "Click a region on the chart, table or map to open its profile."},
+    "download_csv": {"zh": "下载数据（CSV）", "en": "Download data (CSV)"},
+    "download_xlsx": {"zh": "下载数据（Excel）", "en": "Download data (Excel)"},
+    "download_all": {"zh": "下载全部数据（Excel）", "en": "Download the whole database (Excel)"},
+    "status_shares": {"zh": "目标完成情况", "en": "Attainment of targets"},
+    "coverage_matrix": {"zh": "地区 × 指标类别：目标数量", "en": "Region × indicator family: number of targets"},
+    "latest_uploads": {"zh": "最近上传", "en": "Latest uploads"},
+    "no_uploads": {"zh": "暂无上传的进度表。", "en": "No progress sheets uploaded yet."},
+    "national_requirement": {"zh": "国家要求", "en": "National requirement"},
+    "targets_by_family": {"zh": "各类目标及完成状态", "en": "Targets by family, with status"},
+    "tightening": {"zh": "目标如何逐步收紧", "en": "How commitments tightened"},
+    "history": {"zh": "报告值与目标", "en": "Reported values against the target"},
+    "flags": {"zh": "提示", "en": "Flags"},
+    "weaker_flag": {"zh": "弱于国家要求", "en": "Weaker than the national requirement"},
+    "overdue_flag": {"zh": "已过期限未完成", "en": "Deadline passed, not met"},
+    "no_flags": {"zh": "没有需要提示的目标。", "en": "Nothing to flag."},
+    "spread": {"zh": "各地目标分布", "en": "Spread of targets"},
+    "ambition": {"zh": "目标严格程度与实际进展", "en": "Ambition against attainment"},
+    "time_series": {"zh": "历年报告值", "en": "Reported values over time"},
+    "scores": {"zh": "得分（前沿距离法，0–100）", "en": "Scores (distance to frontier, 0–100)"},
+    "search": {"zh": "搜索原文、范围或文件标题", "en": "Search quotes, scopes or titles"},
+    "document": {"zh": "文件", "en": "Document"},
+    "quote_in_context": {"zh": "原文出处", "en": "The sentence in its paragraph"},
+    "pick_row": {"zh": "选择一行查看原文。", "en": "Select a row to see its sentence."},
+    "rows_shown": {"zh": "条记录", "en": "rows"},
+    "composite": {"zh": "综合得分", "en": "Composite score"},
+    "components": {"zh": "构成", "en": "Components"},
+    "source": {"zh": "来源", "en": "Source"},
+    "issue_date": {"zh": "发布日期", "en": "Issue date"},
+    "document_number": {"zh": "文号", "en": "Document number"},
+    "issuer": {"zh": "发文机关", "en": "Issuer"},
+})
+
+STATUS_LABELS = {
+    "met": {"zh": "已完成", "en": "Met"},
+    "not_met": {"zh": "未完成", "en": "Not met"},
+    "not_yet_due": {"zh": "未到期", "en": "Not yet due"},
+    "overdue": {"zh": "逾期未完成", "en": "Overdue"},
+    "no_report": {"zh": "无报告", "en": "No report"},
+    "unit_mismatch": {"zh": "单位不可比", "en": "Unit mismatch"},
+    "no_target": {"zh": "无本地目标", "en": "No own target"},
+}
+
 COLUMN_LABELS = {
     "region": {"zh": "地区", "en": "Region"},
     "level": {"zh": "层级", "en": "Level"},
@@ -60,6 +127,32 @@ COLUMN_LABELS = {
     "targets": {"zh": "量化表述", "en": "Statements"},
     "file_name": {"zh": "文件", "en": "File"},
     "reason": {"zh": "原因", "en": "Reason"},
+    "region_code": {"zh": "地区代码", "en": "Region code"},
+    "reported": {"zh": "报告值", "en": "Reported"},
+    "reported_unit": {"zh": "报告单位", "en": "Reported unit"},
+    "period": {"zh": "期间", "en": "Period"},
+    "origin": {"zh": "数据来源类型", "en": "Origin"},
+    "report_source": {"zh": "报告来源", "en": "Report source"},
+    "target": {"zh": "目标值", "en": "Target"},
+    "target_max": {"zh": "目标上限", "en": "Target upper bound"},
+    "target_unit": {"zh": "目标单位", "en": "Target unit"},
+    "target_year": {"zh": "目标年份", "en": "Target year"},
+    "target_scope": {"zh": "目标范围", "en": "Target scope"},
+    "target_quote": {"zh": "目标原文", "en": "Target quote"},
+    "target_document": {"zh": "目标文件", "en": "Target document"},
+    "status": {"zh": "状态", "en": "Status"},
+    "shortfall": {"zh": "差距", "en": "Shortfall"},
+    "score": {"zh": "得分", "en": "Score"},
+    "rank": {"zh": "排名", "en": "Rank"},
+    "ambition": {"zh": "目标严格程度", "en": "Ambition"},
+    "attainment": {"zh": "实际进展", "en": "Attainment"},
+    "national_value": {"zh": "国家要求", "en": "National requirement"},
+}
+
+ORIGIN_LABELS = {
+    "document": {"zh": "文件表述", "en": "Stated in a document"},
+    "sample": {"zh": "示例数据", "en": "Sample data (示例数据)"},
+    "submission": {"zh": "上报", "en": "Submitted"},
 }
 
 
@@ -77,6 +170,22 @@ UNITS = {
     "percent": {"zh": "%", "en": "%"}, "yuan": {"zh": "元", "en": "yuan"},
     "enterprise": {"zh": "户", "en": "enterprises"}, "other": {"zh": "其他", "en": "other"},
 }
+
+
+def unit_label(unit: str, language: str) -> str:
+    return UNITS.get(unit, {"zh": unit, "en": unit})[language]
+
+
+def localized_table(frame, language: str):
+    """Status, origin, level and unit codes shown as words in `language`, columns renamed."""
+    shown = frame.copy()
+    for column, names in (("status", STATUS_LABELS), ("origin", ORIGIN_LABELS), ("level", LEVELS)):
+        if column in shown:
+            shown[column] = shown[column].map(lambda code, names=names: names[code][language] if code in names else code)
+    for column in ("unit", "reported_unit", "target_unit"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda code: unit_label(code, language) if isinstance(code, str) else code)
+    return shown.rename(columns=column_labels(shown.columns, language))
 
 
 def localized_targets(frame, language: str):

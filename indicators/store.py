@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS targets (
     year_explicit BOOLEAN NOT NULL,
     kind VARCHAR NOT NULL,                -- target or achieved
     quote VARCHAR NOT NULL,
+    paragraph VARCHAR NOT NULL,           -- the whole source line, so a quote can be shown in its context
     correction VARCHAR                    -- reason from data/corrections.yml when a hand fix applied
 );
 CREATE TABLE IF NOT EXISTS builds (
@@ -312,3 +313,272 @@ def document_sections(database: Path) -> pd.DataFrame:
     """Where each policy document sits in its source file."""
     with read_connection(database) as connection:
         return connection.execute("SELECT doc, title, first_line, last_line FROM documents").df()
+
+
+# --- Queries behind the pages -------------------------------------------------------------------
+
+TARGET_COLUMNS_FOR_PAGES = (
+    "t.target_id, t.document_id, t.region_code, r.name AS region, r.level, r.parent_code, t.category, t.indicator, "
+    "t.scope, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, t.year_explicit, t.kind, t.quote, "
+    "t.doc, t.line, d.title, d.issuer, d.document_number, d.issue_date, d.issue_year"
+)
+REPORT_COLUMNS_FOR_PAGES = (
+    "v.reported_id, v.origin, v.region_code, r.name AS region, r.level, r.parent_code, v.indicator, v.scope, "
+    "v.period, v.period_year, v.value, v.unit, v.as_of, v.source, v.note"
+)
+
+
+def origins(include_samples: bool) -> list[str]:
+    return ["document", "submission", "sample"] if include_samples else ["document", "submission"]
+
+
+def indicator_choices(database: Path) -> pd.DataFrame:
+    """Named indicators that have at least one target or report, with their counts."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT i.indicator_code, i.label_zh, i.label_en, i.family, i.unit, i.direction, i.evaluation_heading, "
+            "(SELECT count(*) FROM targets t WHERE t.indicator = i.indicator_code AND t.kind = 'target') AS targets, "
+            "(SELECT count(*) FROM reported_values v WHERE v.indicator = i.indicator_code) AS reports "
+            "FROM indicators i WHERE i.indicator_code NOT LIKE '%\\_unclassified' ESCAPE '\\' "
+            "AND (EXISTS (SELECT 1 FROM targets t WHERE t.indicator = i.indicator_code AND t.kind = 'target') "
+            "OR EXISTS (SELECT 1 FROM reported_values v WHERE v.indicator = i.indicator_code)) "
+            "ORDER BY i.family, i.indicator_code"
+        ).df()
+
+
+def indicator_years(database: Path, indicator: str, include_samples: bool) -> list[int]:
+    with read_connection(database) as connection:
+        rows = connection.execute(
+            "SELECT year FROM targets WHERE indicator = $indicator AND year IS NOT NULL "
+            "UNION SELECT period_year FROM reported_values WHERE indicator = $indicator "
+            "AND origin IN (SELECT unnest($origins)) ORDER BY 1",
+            {"indicator": indicator, "origins": origins(include_samples)},
+        ).fetchall()
+    return [int(year) for (year,) in rows]
+
+
+def indicator_scopes(database: Path, indicator: str) -> list[str]:
+    with read_connection(database) as connection:
+        rows = connection.execute(
+            "SELECT scope FROM targets WHERE indicator = $indicator AND scope IS NOT NULL AND kind = 'target' "
+            "UNION SELECT scope FROM reported_values WHERE indicator = $indicator AND scope IS NOT NULL ORDER BY 1",
+            {"indicator": indicator},
+        ).fetchall()
+    return [scope for (scope,) in rows]
+
+
+def indicator_targets(database: Path, indicator: str) -> pd.DataFrame:
+    """Every target (not statements of status) for one indicator, with region and document."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {TARGET_COLUMNS_FOR_PAGES} FROM targets t JOIN regions r USING (region_code) "
+            "JOIN documents d USING (document_id) WHERE t.indicator = $indicator AND t.kind = 'target' "
+            "ORDER BY t.region_code, d.issue_year, t.doc, t.line",
+            {"indicator": indicator},
+        ).df()
+
+
+def latest_reports(database: Path, indicator: str, year: int | None, include_samples: bool) -> pd.DataFrame:
+    """For each region and scope, the latest report of one indicator (within `year` when given)."""
+    condition = "AND v.period_year = $year" if year is not None else ""
+    parameters = {"indicator": indicator, "origins": origins(include_samples)}
+    if year is not None:
+        parameters["year"] = year
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT * FROM (SELECT {REPORT_COLUMNS_FOR_PAGES}, ROW_NUMBER() OVER ("
+            "PARTITION BY v.region_code, v.scope ORDER BY v.period DESC, v.as_of DESC NULLS LAST, "
+            "CASE v.origin WHEN 'submission' THEN 0 WHEN 'document' THEN 1 ELSE 2 END) AS recency "
+            "FROM reported_values v JOIN regions r USING (region_code) "
+            f"WHERE v.indicator = $indicator AND v.origin IN (SELECT unnest($origins)) {condition}) AS ranked "
+            "WHERE recency = 1 ORDER BY region_code",
+            parameters,
+        ).df().drop(columns="recency")
+
+
+def yearly_reports(database: Path, indicator: str, include_samples: bool, region_codes: list[str] | None = None) -> pd.DataFrame:
+    """One value per region, scope and year (the year's latest), for time series."""
+    region_condition = "AND v.region_code IN (SELECT unnest($regions))" if region_codes else ""
+    parameters = {"indicator": indicator, "origins": origins(include_samples)}
+    if region_codes:
+        parameters["regions"] = region_codes
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT * FROM (SELECT {REPORT_COLUMNS_FOR_PAGES}, ROW_NUMBER() OVER ("
+            "PARTITION BY v.region_code, v.scope, v.period_year ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency "
+            "FROM reported_values v JOIN regions r USING (region_code) "
+            f"WHERE v.indicator = $indicator AND v.origin IN (SELECT unnest($origins)) {region_condition}) AS ranked "
+            "WHERE recency = 1 ORDER BY region_code, period_year",
+            parameters,
+        ).df().drop(columns="recency")
+
+
+def region_record(database: Path, region_code: str) -> dict | None:
+    with read_connection(database) as connection:
+        row = connection.execute(
+            "SELECT region_code, name, level, parent_code FROM regions WHERE region_code = $code", {"code": region_code}
+        ).fetchone()
+    return dict(zip(("region_code", "name", "level", "parent_code"), row)) if row else None
+
+
+def regions_with_data(database: Path) -> pd.DataFrame:
+    """Regions that have a target or a report, for pickers."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT r.region_code, r.name, r.level FROM regions r WHERE r.region_code IN "
+            "(SELECT region_code FROM targets UNION SELECT region_code FROM reported_values) ORDER BY r.region_code"
+        ).df()
+
+
+def region_targets(database: Path, region_code: str) -> pd.DataFrame:
+    """Every statement (targets and statements of status) of one region, with documents."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {TARGET_COLUMNS_FOR_PAGES}, i.label_zh, i.label_en, i.direction FROM targets t "
+            "JOIN regions r USING (region_code) JOIN documents d USING (document_id) "
+            "JOIN indicators i ON i.indicator_code = t.indicator "
+            "WHERE t.region_code = $code ORDER BY t.category, t.indicator, d.issue_year, t.doc, t.line",
+            {"code": region_code},
+        ).df()
+
+
+def region_reports(database: Path, region_code: str, include_samples: bool) -> pd.DataFrame:
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM reported_values v JOIN regions r USING (region_code) "
+            "WHERE v.region_code = $code AND v.origin IN (SELECT unnest($origins)) ORDER BY v.indicator, v.period",
+            {"code": region_code, "origins": origins(include_samples)},
+        ).df()
+
+
+def national_targets(database: Path) -> pd.DataFrame:
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {TARGET_COLUMNS_FOR_PAGES} FROM targets t JOIN regions r USING (region_code) "
+            "JOIN documents d USING (document_id) WHERE t.region_code = '100000' AND t.kind = 'target'",
+        ).df()
+
+
+LIBRARY_FILTERS = ("region_code", "level", "category", "indicator", "year", "kind", "document_id")
+
+
+def library_rows(database: Path, filters: dict, search: str | None, limit: int = 2000) -> pd.DataFrame:
+    """Targets matching exact filters (whitelisted columns) and a text search over quote, scope and title."""
+    conditions = []
+    parameters: dict = {"limit": limit}
+    for column in LIBRARY_FILTERS:
+        value = filters.get(column)
+        if value in (None, "", []):
+            continue
+        conditions.append(f"t.{column} = ${column}")
+        parameters[column] = value
+    if search:
+        conditions.append("(t.quote LIKE $search OR t.scope LIKE $search OR d.title LIKE $search OR i.label_zh LIKE $search "
+                          "OR i.label_en ILIKE $search)")
+        parameters["search"] = f"%{search}%"
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {TARGET_COLUMNS_FOR_PAGES}, i.label_zh, i.label_en FROM targets t JOIN regions r USING (region_code) "
+            "JOIN documents d USING (document_id) JOIN indicators i ON i.indicator_code = t.indicator "
+            f"{where} ORDER BY t.doc, t.line, t.column_offset LIMIT $limit",
+            parameters,
+        ).df()
+
+
+def target_detail(database: Path, target_id: str) -> dict | None:
+    """One statement with its paragraph and the document it comes from."""
+    with read_connection(database) as connection:
+        frame = connection.execute(
+            f"SELECT {TARGET_COLUMNS_FOR_PAGES}, t.paragraph, t.column_offset, d.source, i.label_zh, i.label_en "
+            "FROM targets t JOIN regions r USING (region_code) JOIN documents d USING (document_id) "
+            "JOIN indicators i ON i.indicator_code = t.indicator WHERE t.target_id = $id",
+            {"id": target_id},
+        ).df()
+    return frame.iloc[0].to_dict() if len(frame) else None
+
+
+def documents_for_filter(database: Path) -> pd.DataFrame:
+    with read_connection(database) as connection:
+        return connection.execute("SELECT document_id, title FROM documents ORDER BY doc, first_line").df()
+
+
+def coverage_matrix(database: Path) -> pd.DataFrame:
+    """Targets per region and family, for the home page."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT r.name AS region, t.region_code, t.category, count(*) AS targets FROM targets t "
+            "JOIN regions r USING (region_code) WHERE t.kind = 'target' GROUP BY r.name, t.region_code, t.category "
+            "ORDER BY t.region_code"
+        ).df()
+
+
+def targets_with_latest_reports(database: Path, include_samples: bool) -> pd.DataFrame:
+    """Every target with its region's latest report of the same indicator (scope compatible), for status shares."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "WITH latest AS (SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.region_code, v.indicator, v.scope "
+            "ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency FROM reported_values v "
+            "WHERE v.origin IN (SELECT unnest($origins))) AS ranked WHERE recency = 1) "
+            "SELECT t.target_id, t.region_code, t.indicator, t.scope, t.category, t.value, t.value_max, t.unit, t.comparator, "
+            "t.baseline, t.year, l.value AS reported_value, l.unit AS reported_unit, l.period_year AS reported_year, "
+            "l.scope AS reported_scope FROM targets t LEFT JOIN latest l ON l.region_code = t.region_code "
+            "AND l.indicator = t.indicator AND (l.scope = t.scope OR l.scope IS NULL OR t.scope IS NULL) "
+            "WHERE t.kind = 'target' AND t.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\'",
+            {"origins": origins(include_samples)},
+        ).df()
+
+
+def latest_submissions(database: Path, limit: int = 10) -> pd.DataFrame:
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT file_name, uploaded_by, uploaded_at, row_count, status FROM submissions "
+            "ORDER BY uploaded_at DESC LIMIT $limit",
+            {"limit": limit},
+        ).df()
+
+
+def full_export(database: Path) -> dict[str, pd.DataFrame]:
+    """Every table users may download whole."""
+    with read_connection(database) as connection:
+        return {
+            "targets": connection.execute(
+                f"SELECT {TARGET_COLUMNS_FOR_PAGES} FROM targets t JOIN regions r USING (region_code) "
+                "JOIN documents d USING (document_id) ORDER BY t.doc, t.line").df(),
+            "reported_values": connection.execute(
+                f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM reported_values v JOIN regions r USING (region_code) "
+                "ORDER BY v.region_code, v.indicator, v.period").df(),
+            "indicators": connection.execute("SELECT * FROM indicators ORDER BY indicator_code").df(),
+            "documents": connection.execute("SELECT * FROM documents ORDER BY doc, first_line").df(),
+        }
+
+
+def indicator_definitions(database: Path, codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Catalog rows for the given indicators (all when none are given), for download metadata."""
+    with read_connection(database) as connection:
+        if not codes:
+            return connection.execute("SELECT * FROM indicators ORDER BY indicator_code").df()
+        return connection.execute(
+            "SELECT * FROM indicators WHERE indicator_code IN (SELECT unnest($codes)) ORDER BY indicator_code",
+            {"codes": list(codes)},
+        ).df()
+
+
+def documents_by_id(database: Path, document_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Title, issuer, number and date of the given documents, for download metadata."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT document_id, title, issuer, document_number, issue_date, doc FROM documents "
+            "WHERE document_id IN (SELECT unnest($ids)) ORDER BY doc, first_line",
+            {"ids": list(document_ids)},
+        ).df()
+
+
+def report_years(database: Path, indicator: str, include_samples: bool) -> list[int]:
+    with read_connection(database) as connection:
+        rows = connection.execute(
+            "SELECT DISTINCT period_year FROM reported_values WHERE indicator = $indicator "
+            "AND origin IN (SELECT unnest($origins)) ORDER BY 1",
+            {"indicator": indicator, "origins": origins(include_samples)},
+        ).fetchall()
+    return [int(year) for (year,) in rows]

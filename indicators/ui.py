@@ -1,70 +1,195 @@
-"""The one module outside pages/ that imports Streamlit: language switch and cached data access."""
+"""The one module outside pages/ that imports Streamlit: navigation, URL state, cached data access, downloads."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from etl.paths import database_path
-from indicators import store
-from indicators.i18n import LANGUAGES
+from indicators import downloads, store, views
+from indicators.i18n import LANGUAGES, label
 
+PAGE_FILES = {
+    "page_compare": "pages/compare.py",
+    "page_region": "pages/region.py",
+    "page_indicator": "pages/indicator.py",
+    "page_library": "pages/library.py",
+}
+
+
+# --- Language, URL state and navigation --------------------------------------------------------
 
 def language() -> str:
     """The UI language, chosen in the sidebar and kept in the URL so a shared link keeps it."""
-    current = st.query_params.get("lang", "zh")
-    if current not in LANGUAGES:
-        current = "zh"
+    if "language" not in st.session_state:
+        requested = st.query_params.get("lang", "zh")
+        st.session_state["language"] = requested if requested in LANGUAGES else "zh"
     chosen = st.sidebar.radio(
-        "语言 / Language", list(LANGUAGES), index=list(LANGUAGES).index(current),
-        format_func=LANGUAGES.get, key="language", horizontal=True,
+        "语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="language", horizontal=True,
     )
     st.query_params["lang"] = chosen
     return chosen
 
+
+def current_language() -> str:
+    return st.session_state.get("language", "zh")
+
+
+def include_samples() -> bool:
+    """Whether sample data (示例数据) is shown; on by default, kept in the URL as samples=0 when off."""
+    if "samples" not in st.session_state:
+        st.session_state["samples"] = st.query_params.get("samples", "1") != "0"
+    shown = st.sidebar.toggle(label("show_samples", current_language()), key="samples")
+    if shown:
+        st.query_params.pop("samples", None)
+    else:
+        st.query_params["samples"] = "0"
+    return shown
+
+
+def navigation(home) -> st.navigation:
+    language_code = current_language()
+    pages = [st.Page(home, title=label("page_home", language_code), default=True)]
+    for key, path in PAGE_FILES.items():
+        pages.append(st.Page(path, title=label(key, language_code), url_path=Path(path).stem))
+    return st.navigation(pages)
+
+
+def choice_from_url(name: str, options: list, default=None):
+    """Seed a widget's value from the URL once per session, so a shared link reopens the same view."""
+    if name not in st.session_state:
+        requested = st.query_params.get(name)
+        matches = [option for option in options if str(option) == requested]
+        st.session_state[name] = matches[0] if matches else (default if default in options else (options[0] if options else None))
+    elif st.session_state[name] not in options and options:
+        st.session_state[name] = default if default in options else options[0]
+
+
+def keep_in_url(**values) -> None:
+    for name, value in values.items():
+        if value is None or value == "":
+            st.query_params.pop(name, None)
+        else:
+            st.query_params[name] = str(value)
+
+
+def open_region(region_code: str) -> None:
+    st.switch_page(PAGE_FILES["page_region"], query_params={"region": region_code, "lang": current_language()})
+
+
+def open_statement(target_id: str) -> None:
+    st.switch_page(PAGE_FILES["page_library"], query_params={"target": target_id, "lang": current_language()})
+
+
+def selected_region(event) -> str | None:
+    """The region code of the first selected point, row-independent: charts put it in customdata[0]."""
+    if not event:
+        return None
+    points = event.get("selection", {}).get("points", [])
+    for point in points:
+        custom = point.get("customdata")
+        if custom:
+            return str(custom[0] if isinstance(custom, (list, tuple)) else custom)
+        location = point.get("location")
+        if location:
+            return str(location)
+    return None
+
+
+# --- Data, cached by database version -----------------------------------------------------------
 
 def database() -> Path | None:
     path = database_path()
     return path if path.exists() else None
 
 
-def _version(path: Path) -> float:
-    # The build replaces the file, so its modification time identifies the data version.
+def data_version(path: Path) -> float:
+    # A build replaces the file, so its modification time identifies the data version.
     return path.stat().st_mtime
 
 
-@st.cache_data(show_spinner=False)
-def _summary(path: str, version: float) -> dict:
-    return store.database_summary(Path(path))
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached(function_name: str, path: str, version: float, *arguments, **keywords):
+    """Any read function of the store, cached per database version and arguments."""
+    return getattr(store, function_name)(Path(path), *arguments, **keywords)
 
 
-@st.cache_data(show_spinner=False)
-def _documents(path: str, version: float) -> pd.DataFrame:
-    return store.documents_overview(Path(path))
-
-
-@st.cache_data(show_spinner=False)
-def _failures(path: str, version: float) -> pd.DataFrame:
-    return store.latest_build_failures(Path(path))
-
-
-@st.cache_data(show_spinner=False)
-def _targets(path: str, version: float, family: str | None) -> pd.DataFrame:
-    return store.targets_table(Path(path), family=family)
+def query(function_name: str, *arguments, **keywords):
+    path = database()
+    if path is None:
+        raise FileNotFoundError(database_path())
+    return cached(function_name, str(path), data_version(path), *arguments, **keywords)
 
 
 def summary(path: Path) -> dict:
-    return _summary(str(path), _version(path))
+    return query("database_summary")
 
 
 def documents(path: Path) -> pd.DataFrame:
-    return _documents(str(path), _version(path))
+    return query("documents_overview")
 
 
 def failures(path: Path) -> pd.DataFrame:
-    return _failures(str(path), _version(path))
+    return query("latest_build_failures")
 
 
 def targets(path: Path, family: str | None) -> pd.DataFrame:
-    return _targets(str(path), _version(path), family)
+    return query("targets_table", family=family)
+
+
+def current_year() -> int:
+    return dt.date.today().year
+
+
+def status_shares(include: bool) -> pd.Series:
+    return views.status_shares(query("targets_with_latest_reports", include), current_year())
+
+
+def coverage_matrix(language_code: str) -> pd.DataFrame:
+    return views.coverage_pivot(query("coverage_matrix"), lambda family: label(family, language_code))
+
+
+# --- Downloads ---------------------------------------------------------------------------------
+
+def download_buttons(frame: pd.DataFrame, kind: str, filters: dict, title: str, indicator_codes: list[str],
+                     sources: pd.DataFrame | None = None) -> None:
+    """CSV (UTF-8 with BOM) and XLSX (with a metadata sheet) of exactly the rows behind a chart."""
+    language_code = current_language()
+    indicators_frame = query("indicator_definitions", tuple(sorted(set(indicator_codes))))
+    meta = downloads.DownloadMeta(
+        title=title, filters={key: str(value) for key, value in filters.items() if value not in (None, "")},
+        indicators=indicators_frame, sources=sources if sources is not None else pd.DataFrame(),
+        generated_at=dt.datetime.now(dt.timezone.utc), language=language_code,
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        label("download_csv", language_code), downloads.csv_bytes(frame),
+        file_name=downloads.file_name(kind, meta.filters, ".csv"), mime="text/csv", key=f"{kind}-csv",
+    )
+    right.download_button(
+        label("download_xlsx", language_code), downloads.xlsx_bytes(frame, meta),
+        file_name=downloads.file_name(kind, meta.filters, ".xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{kind}-xlsx",
+    )
+
+
+def full_download() -> None:
+    """The whole database: every target (Excel, with definitions and sources) and every reported value (CSV)."""
+    language_code = current_language()
+    tables = query("full_export")
+    meta = downloads.DownloadMeta(
+        title=label("download_all", language_code), filters={}, indicators=tables["indicators"],
+        sources=tables["documents"], generated_at=dt.datetime.now(dt.timezone.utc), language=language_code,
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        label("download_all", language_code), downloads.xlsx_bytes(tables["targets"], meta),
+        file_name=downloads.file_name("all_targets", {}, ".xlsx"), key="all-xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    right.download_button(
+        f"{label('reported_values', language_code)} (CSV)", downloads.csv_bytes(tables["reported_values"]),
+        file_name=downloads.file_name("all_reported_values", {}, ".csv"), mime="text/csv", key="all-reports-csv",
+    )

@@ -20,11 +20,24 @@ def test_home_shows_what_the_database_holds(home):
     assert int(metrics["量化表述"]) > 100
 
 
+def statements_table(app):
+    [table] = [frame.value for frame in app.dataframe if "原文" in frame.value.columns]
+    return table
+
+
+def test_home_shows_attainment_shares_and_coverage(home):
+    labels = [metric.label for metric in home.metric]
+    assert {"已完成", "逾期未完成", "无报告"} <= set(labels)
+    coverage = [frame.value for frame in home.dataframe if "获得电力" in frame.value.columns and "山西省" in frame.value.index]
+    assert coverage and coverage[0].loc["山西省", "获得电力"] > 0
+    assert len(home.get("download_button")) == 2
+
+
 def test_family_filter_narrows_the_statements(home):
-    everything = len(home.dataframe[1].value)
+    everything = len(statements_table(home))
     home.selectbox(key="family").select("power_connection").run()
     assert not home.exception
-    power = home.dataframe[1].value
+    power = statements_table(home)
     assert 0 < len(power) < everything
     assert set(power["类别"]) == {"获得电力"}
     assert "办电时间" in set(power["指标"])

@@ -1,0 +1,277 @@
+"""Targets and reports (tidy frames from the store) → the tables behind each page: status, scores, rankings, flags."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.attainment import Report, Status, Target, attainment, distance_to_frontier, shortfall
+
+STATUS_ORDER = tuple(status.value for status in Status)
+DIRECTION_SORT = {"lower": True, "higher": False}
+
+
+def scope_compatible(left, right) -> bool:
+    """Scopes match when equal or when either side does not narrow the indicator."""
+    return pd.isna(left) or pd.isna(right) or left == right
+
+
+def filter_scope(frame: pd.DataFrame, scope: str | None) -> pd.DataFrame:
+    if not scope:
+        return frame
+    return frame[frame["scope"].isna() | (frame["scope"] == scope)]
+
+
+def applicable_target(targets: pd.DataFrame, year: int) -> pd.Series | None:
+    """The commitment in force for `year`: the nearest deadline at or after it, else a standing limit, else the latest past one.
+
+    Ties go to the most recent document, since later documents restate and tighten earlier ones.
+    """
+    if targets.empty:
+        return None
+    ordered = targets.sort_values(["issue_year", "doc", "line"], na_position="first")
+    upcoming = ordered[ordered["year"].notna() & (ordered["year"] >= year)]
+    if not upcoming.empty:
+        nearest = upcoming["year"].min()
+        return upcoming[upcoming["year"] == nearest].iloc[-1]
+    standing = ordered[ordered["year"].isna()]
+    if not standing.empty:
+        return standing.iloc[-1]
+    return ordered.sort_values("year").iloc[-1]
+
+
+def target_of(row: pd.Series) -> Target:
+    return Target(
+        value=float(row["value"]),
+        unit=row["unit"],
+        comparator=row["comparator"],
+        value_max=None if pd.isna(row.get("value_max")) else float(row["value_max"]),
+        baseline=None if pd.isna(row.get("baseline")) else float(row["baseline"]),
+        year=None if pd.isna(row.get("year")) else int(row["year"]),
+    )
+
+
+def report_of(row: pd.Series, value_column: str = "value", unit_column: str = "unit", year_column: str = "period_year") -> Report:
+    return Report(value=float(row[value_column]), unit=row[unit_column], year=int(row[year_column]))
+
+
+def compare_table(
+    reports: pd.DataFrame,
+    targets: pd.DataFrame,
+    year: int,
+    current_year: int,
+    direction: str,
+    scope: str | None = None,
+) -> pd.DataFrame:
+    """One row per region with a report or a target: reported value, own target, status, score and rank.
+
+    `reports` holds each region's latest report for the year; `targets` every target of the indicator.
+    """
+    reports = filter_scope(reports, scope)
+    targets = filter_scope(targets, scope)
+    regional_targets = targets[targets["region_code"] != "100000"]
+    rows = []
+    region_codes = sorted(set(reports["region_code"]) | set(regional_targets["region_code"]))
+    for code in region_codes:
+        region_reports = reports[reports["region_code"] == code]
+        region_targets = regional_targets[regional_targets["region_code"] == code]
+        report = region_reports.sort_values("period").iloc[-1] if not region_reports.empty else None
+        if report is not None and not region_targets.empty:
+            compatible = region_targets[[scope_compatible(report["scope"], own) for own in region_targets["scope"]]]
+            region_targets = compatible if not compatible.empty else region_targets
+        target = applicable_target(region_targets, year)
+        first = report if report is not None else target
+        row = {
+            "region_code": code,
+            "region": first["region"],
+            "level": first["level"],
+            "reported": None if report is None else float(report["value"]),
+            "reported_unit": None if report is None else report["unit"],
+            "period": None if report is None else report["period"],
+            "origin": None if report is None else report["origin"],
+            "report_source": None if report is None else report["source"],
+            "target": None if target is None else float(target["value"]),
+            "target_max": None if target is None or pd.isna(target["value_max"]) else float(target["value_max"]),
+            "target_unit": None if target is None else target["unit"],
+            "comparator": None if target is None else target["comparator"],
+            "target_year": None if target is None or pd.isna(target["year"]) else int(target["year"]),
+            "target_scope": None if target is None else target["scope"],
+            "target_quote": None if target is None else target["quote"],
+            "target_document": None if target is None else target["title"],
+            "target_document_id": None if target is None else target["document_id"],
+            "target_id": None if target is None else target["target_id"],
+        }
+        if target is None:
+            row["status"] = "no_target"
+            row["shortfall"] = None
+        else:
+            as_target = target_of(target)
+            as_report = None if report is None else report_of(report)
+            row["status"] = attainment(as_target, as_report, current_year).value
+            row["shortfall"] = None if as_report is None else shortfall(as_target, as_report)
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    if table.empty:
+        return table
+    table["score"] = distance_to_frontier(table["reported"].astype(float), direction).round(1)
+    ranked = table["reported"].notna()
+    table.loc[ranked, "rank"] = table.loc[ranked, "reported"].rank(method="min", ascending=DIRECTION_SORT[direction])
+    table = table.sort_values(["rank", "region_code"], na_position="last").reset_index(drop=True)
+    return table
+
+
+COMPARE_COLUMNS = (
+    "region_code", "region", "level", "reported", "reported_unit", "period", "origin", "report_source", "target",
+    "target_max", "target_unit", "comparator", "target_year", "target_scope", "target_quote", "target_document",
+    "target_document_id", "target_id", "status", "shortfall",
+)
+
+
+def national_requirement(targets: pd.DataFrame, year: int, scope: str | None = None) -> pd.Series | None:
+    national = filter_scope(targets[targets["region_code"] == "100000"], scope)
+    return applicable_target(national, year)
+
+
+def status_shares(pairs: pd.DataFrame, current_year: int) -> pd.Series:
+    """Share of targets met / not met / not yet due / without a report, from targets joined to latest reports."""
+    statuses = []
+    for row in pairs.itertuples(index=False):
+        target = Target(
+            value=float(row.value), unit=row.unit, comparator=row.comparator,
+            value_max=None if pd.isna(row.value_max) else float(row.value_max),
+            baseline=None if pd.isna(row.baseline) else float(row.baseline),
+            year=None if pd.isna(row.year) else int(row.year),
+        )
+        report = None if pd.isna(row.reported_value) else Report(float(row.reported_value), row.reported_unit, int(row.reported_year))
+        statuses.append(attainment(target, report, current_year).value)
+    counts = pd.Series(statuses, dtype="object").value_counts()
+    return counts.reindex(STATUS_ORDER, fill_value=0)
+
+
+def region_statuses(targets: pd.DataFrame, reports: pd.DataFrame, current_year: int) -> pd.DataFrame:
+    """Every target of one region with its latest compatible report and status."""
+    rows = []
+    for _, target in targets[targets["kind"] == "target"].iterrows():
+        candidates = reports[(reports["indicator"] == target["indicator"])]
+        candidates = candidates[[scope_compatible(scope, target["scope"]) for scope in candidates["scope"]]]
+        report = candidates.sort_values("period").iloc[-1] if not candidates.empty else None
+        as_report = None if report is None else report_of(report)
+        status = attainment(target_of(target), as_report, current_year).value
+        rows.append({
+            **target.to_dict(),
+            "reported": None if report is None else float(report["value"]),
+            "reported_unit": None if report is None else report["unit"],
+            "period": None if report is None else report["period"],
+            "origin": None if report is None else report["origin"],
+            "status": status,
+        })
+    return pd.DataFrame(rows)
+
+
+def tightening(targets: pd.DataFrame) -> pd.DataFrame:
+    """How each commitment changed across successive documents: value per document, in issue order.
+
+    Only indicator/scope/unit series stated in more than one document are returned.
+    """
+    own = targets[targets["kind"] == "target"].copy()
+    if own.empty:
+        return own.assign(step=pd.Series(dtype=int))
+    own["scope_key"] = own["scope"].fillna("")
+    own = own.sort_values(["issue_year", "doc", "line"])
+    series = own.groupby(["indicator", "scope_key", "unit"])["document_id"].transform("nunique")
+    repeated = own[series > 1].copy()
+    repeated["step"] = repeated.groupby(["indicator", "scope_key", "unit"]).cumcount() + 1
+    return repeated.drop(columns="scope_key")
+
+
+def weaker_than_national(region_targets: pd.DataFrame, national: pd.DataFrame, directions: dict[str, str]) -> pd.DataFrame:
+    """Targets of a region less strict than the national requirement for the same indicator, unit and scope."""
+    flagged = []
+    for _, own in region_targets[region_targets["kind"] == "target"].iterrows():
+        if own["comparator"] not in ("<=", ">="):
+            continue
+        same = national[(national["indicator"] == own["indicator"]) & (national["unit"] == own["unit"])
+                        & (national["comparator"] == own["comparator"])]
+        same = same[[scope_compatible(scope, own["scope"]) for scope in same["scope"]]]
+        if same.empty:
+            continue
+        direction = directions.get(own["indicator"], "lower")
+        strictest_national = same["value"].min() if direction == "lower" else same["value"].max()
+        weaker = own["value"] > strictest_national if direction == "lower" else own["value"] < strictest_national
+        if weaker:
+            flagged.append({**own.to_dict(), "national_value": float(strictest_national)})
+    return pd.DataFrame(flagged)
+
+
+def ambition_and_attainment(targets: pd.DataFrame, reports: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """Per region: how strict its target is and how far along its latest report is, both as 0–100 scores.
+
+    Scores compare regions with one another on one indicator, in one unit (the most common one).
+    """
+    regional = targets[targets["region_code"] != "100000"]
+    if regional.empty and reports.empty:
+        return pd.DataFrame(columns=["region_code", "region", "target", "reported", "ambition", "attainment"])
+    unit = pd.concat([regional["unit"], reports["unit"]]).mode().iloc[0]
+    regional = regional[regional["unit"] == unit]
+    reports = reports[reports["unit"] == unit]
+    strictest = regional.groupby(["region_code", "region"])["value"].agg("min" if direction == "lower" else "max")
+    latest = reports.sort_values("period_year").groupby(["region_code", "region"])["value"].last()
+    table = pd.concat([strictest.rename("target"), latest.rename("reported")], axis=1).reset_index()
+    pool = pd.concat([table["target"], table["reported"]]).dropna()
+    worst = pool.max() if direction == "lower" else pool.min()
+    best = pool.min() if direction == "lower" else pool.max()
+    table["ambition"] = distance_to_frontier(table["target"].astype(float), direction, worst, best).round(1)
+    table["attainment"] = distance_to_frontier(table["reported"].astype(float), direction, worst, best).round(1)
+    table["unit"] = unit
+    return table
+
+
+def coverage_pivot(counts: pd.DataFrame, family_label) -> pd.DataFrame:
+    """Regions down, indicator families across, number of targets in each cell."""
+    if counts.empty:
+        return pd.DataFrame()
+    table = counts.pivot_table(index="region", columns="category", values="targets", aggfunc="sum", fill_value=0)
+    table.columns = [family_label(family) for family in table.columns]
+    return table.astype(int)
+
+
+def compare_view(reports: pd.DataFrame, targets: pd.DataFrame, year: int, current_year: int, direction: str,
+                 scope: str | None) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The compare page's table and the national requirement it is drawn against."""
+    table = compare_table(reports, targets, year, current_year, direction, scope)
+    return table, national_requirement(targets, year, scope)
+
+
+@dataclass(frozen=True)
+class RegionProfile:
+    statuses: pd.DataFrame  # every target with its latest report and status
+    steps: pd.DataFrame  # commitments restated across documents, in order
+    weaker: pd.DataFrame  # targets weaker than the national requirement
+    overdue: pd.DataFrame  # deadlines passed and not met
+
+
+def region_profile(targets: pd.DataFrame, reports: pd.DataFrame, national: pd.DataFrame, directions: dict[str, str],
+                   current_year: int) -> RegionProfile:
+    statuses = region_statuses(targets, reports, current_year)
+    overdue = statuses[statuses["status"].isin(["overdue", "no_report"]) & statuses["year"].notna()
+                       & (statuses["year"] < current_year)] if not statuses.empty else statuses
+    return RegionProfile(
+        statuses=statuses,
+        steps=tightening(targets),
+        weaker=weaker_than_national(targets, national, directions) if targets["region_code"].ne("100000").any() else pd.DataFrame(),
+        overdue=overdue,
+    )
+
+
+MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>:$~=")
+
+
+def escaped_markdown(text: str) -> str:
+    """Text shown literally by Markdown: every character with a meaning there is escaped, so no HTML or link gets through."""
+    return "".join("\\" + character if character in MARKDOWN_SPECIAL else character for character in text)
+
+
+def highlighted_paragraph(paragraph: str, start: int, length: int) -> str:
+    """The paragraph as Markdown with the quote at `start` highlighted; all text escaped."""
+    before, quote, after = paragraph[:start], paragraph[start:start + length], paragraph[start + length:]
+    return f"{escaped_markdown(before)}:orange-background[**{escaped_markdown(quote)}**]{escaped_markdown(after)}"

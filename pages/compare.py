@@ -1,0 +1,80 @@
+"""Compare regions: reported values against each region's own target and the national requirement, ranked and mapped."""
+import streamlit as st
+
+from indicators import charts, maps, ui, views
+from indicators.i18n import LEVELS, label, localized_table
+
+language = ui.current_language()
+samples = st.session_state.get("samples", True)
+st.title(label("page_compare", language))
+if ui.database() is None:
+    st.warning(label("no_database", language))
+    st.stop()
+
+choices = ui.query("indicator_choices")
+names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
+codes = list(choices["indicator_code"])
+ui.choice_from_url("indicator", codes, default="enterprise_startup_time")
+filters = st.columns([3, 2, 1, 1])
+indicator = filters[0].selectbox(label("indicator", language), codes, format_func=names.get, key="indicator")
+scopes = ["", *ui.query("indicator_scopes", indicator)]
+ui.choice_from_url("scope", scopes, default="")
+scope = filters[1].selectbox(label("scope", language), scopes, key="scope",
+                             format_func=lambda value: value or label("any_scope", language))
+years = ui.query("indicator_years", indicator, samples)
+reported_years = ui.query("report_years", indicator, samples)
+ui.choice_from_url("year", years, default=max(reported_years or years or [None]))
+year = filters[2].selectbox(label("year", language), years, key="year")
+ui.choice_from_url("style", ["bars", "dots"], default="bars")
+style = filters[3].radio(label("chart_as", language), ["bars", "dots"], key="style",
+                         format_func=lambda value: label(value, language))
+ui.keep_in_url(indicator=indicator, scope=scope, year=year, style=style)
+if year is None:
+    st.info(label("no_data", language))
+    st.stop()
+
+direction = choices.set_index("indicator_code").at[indicator, "direction"]
+table, national = views.compare_view(
+    ui.query("latest_reports", indicator, int(year), samples), ui.query("indicator_targets", indicator),
+    int(year), ui.current_year(), direction, scope or None,
+)
+if table.empty:
+    st.info(label("no_data", language))
+    st.stop()
+if (table["origin"] == "sample").any():
+    st.info(label("sample_notice", language))
+st.caption(label("open_profile", language))
+
+title = f"{names[indicator]} · {year}" + (f" · {scope}" if scope else "")
+national_value = None if national is None else float(national["value"])
+chart, ranking = st.columns([3, 2])
+with chart:
+    event = st.plotly_chart(charts.compare_chart(table, national_value, language, title, style),
+                            on_select="rerun", selection_mode="points", key="compare_chart")
+    if region := ui.selected_region(event):
+        ui.open_region(region)
+with ranking:
+    st.subheader(label("ranking", language))
+    shown = table[["rank", "region", "level", "reported", "reported_unit", "target", "comparator", "target_year",
+                   "status", "score", "origin"]]
+    picked = st.dataframe(localized_table(shown, language), hide_index=True, on_select="rerun",
+                          selection_mode="single-row", key="ranking_table")
+    if picked and picked.selection.rows:
+        ui.open_region(table.iloc[picked.selection.rows[0]]["region_code"])
+
+st.subheader(label("map", language))
+levels = [level for level in ("province", "prefecture", "county") if (table["level"] == level).any()]
+ui.choice_from_url("map_level", levels, default=levels[0] if levels else None)
+if levels:
+    level = st.radio(label("map_level", language), levels, key="map_level", horizontal=True,
+                     format_func=lambda value: LEVELS[value][language])
+    mapped = table[table["level"] == level]
+    figure = maps.choropleth(mapped, "reported", level, color_column="status", color_map=charts.STATUS_COLORS,
+                             hover_columns=["region", "reported", "target"], title=title)
+    map_event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key="compare_map")
+    if region := ui.selected_region(map_event):
+        ui.open_region(region)
+
+documents = ui.query("documents_by_id", tuple(sorted(set(table["target_document_id"].dropna()))))
+ui.download_buttons(table, "compare", {"indicator": indicator, "scope": scope, "year": year}, title, [indicator],
+                    documents)

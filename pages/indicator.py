@@ -1,0 +1,62 @@
+"""One indicator across regions and years: spread of targets, ambition against attainment, reports over time."""
+import streamlit as st
+
+from indicators import charts, ui, views
+from indicators.i18n import label, localized_table
+
+language = ui.current_language()
+samples = st.session_state.get("samples", True)
+st.title(label("page_indicator", language))
+if ui.database() is None:
+    st.warning(label("no_database", language))
+    st.stop()
+
+choices = ui.query("indicator_choices")
+names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
+codes = list(choices["indicator_code"])
+ui.choice_from_url("indicator", codes, default="enterprise_startup_time")
+indicator = st.selectbox(label("indicator", language), codes, format_func=names.get, key="indicator")
+ui.keep_in_url(indicator=indicator)
+direction = choices.set_index("indicator_code").at[indicator, "direction"]
+
+targets = ui.query("indicator_targets", indicator)
+latest = ui.query("latest_reports", indicator, None, samples)
+yearly = ui.query("yearly_reports", indicator, samples)
+if (latest["origin"] == "sample").any():
+    st.info(label("sample_notice", language))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(label("spread", language))
+    if targets.empty:
+        st.caption(label("no_data", language))
+    else:
+        event = st.plotly_chart(charts.spread_chart(targets, language, names[indicator]), on_select="rerun",
+                                selection_mode="points", key="spread_chart")
+        if region := ui.selected_region(event):
+            ui.open_region(region)
+        ui.download_buttons(targets, "indicator_targets", {"indicator": indicator}, names[indicator], [indicator],
+                            ui.query("documents_by_id", tuple(sorted(set(targets["document_id"])))))
+with right:
+    st.subheader(label("ambition", language))
+    table = views.ambition_and_attainment(targets, latest, direction)
+    if table.dropna(subset=["ambition", "attainment"]).empty:
+        st.caption(label("no_data", language))
+    else:
+        event = st.plotly_chart(charts.ambition_chart(table, language, names[indicator]), on_select="rerun",
+                                selection_mode="points", key="ambition_chart")
+        if region := ui.selected_region(event):
+            ui.open_region(region)
+    st.dataframe(localized_table(table, language), hide_index=True)
+    ui.download_buttons(table, "indicator_ambition", {"indicator": indicator}, names[indicator], [indicator])
+
+st.subheader(label("time_series", language))
+if yearly.empty:
+    st.caption(label("no_data", language))
+else:
+    highlighted = list(yearly[yearly["level"] == "province"]["region_code"].drop_duplicates().head(8))
+    event = st.plotly_chart(charts.time_series_chart(yearly, highlighted, language, names[indicator]),
+                            on_select="rerun", selection_mode="points", key="time_series_chart")
+    if region := ui.selected_region(event):
+        ui.open_region(region)
+    ui.download_buttons(yearly, "indicator_time_series", {"indicator": indicator}, names[indicator], [indicator])

@@ -1,0 +1,72 @@
+"""Target library: every extracted statement, searchable and filterable; each opens its sentence in its paragraph."""
+import streamlit as st
+
+from indicators import ui, views
+from indicators.catalog import FAMILIES
+from indicators.i18n import LEVELS, column_labels, label, localized_targets
+
+language = ui.current_language()
+st.title(label("page_library", language))
+if ui.database() is None:
+    st.warning(label("no_database", language))
+    st.stop()
+
+regions = ui.query("regions_with_data")
+region_names = dict(zip(regions["region_code"], regions["name"]))
+indicators = ui.query("indicator_definitions", ())
+indicator_names = dict(zip(indicators["indicator_code"], indicators[f"label_{language}"]))
+documents = ui.query("documents_for_filter")
+document_titles = dict(zip(documents["document_id"], documents["title"]))
+options = {
+    "region_code": ["", *region_names],
+    "level": ["", *LEVELS],
+    "category": ["", *FAMILIES],
+    "indicator": ["", *indicator_names],
+    "kind": ["", "target", "achieved"],
+    "document_id": ["", *document_titles],
+}
+formatters = {
+    "region_code": region_names.get, "level": lambda code: LEVELS[code][language],
+    "category": lambda code: label(code, language), "indicator": indicator_names.get,
+    "kind": lambda code: label(code, language), "document_id": document_titles.get,
+}
+captions = {"region_code": "region", "level": "level", "category": "family", "indicator": "indicator", "kind": "kind",
+            "document_id": "document"}
+filters = {}
+columns = st.columns(3)
+for position, (name, values) in enumerate(options.items()):
+    ui.choice_from_url(name, values, default="")
+    filters[name] = columns[position % 3].selectbox(
+        label(captions[name], language), values, key=name,
+        format_func=lambda code, name=name: label("all", language) if code == "" else formatters[name](code),
+    )
+if "search" not in st.session_state:
+    st.session_state["search"] = st.query_params.get("search", "")
+search = st.text_input(label("search", language), key="search")
+ui.keep_in_url(**filters, search=search)
+
+rows = ui.query("library_rows", filters, search or None)
+st.caption(f"{len(rows)} {label('rows_shown', language)}")
+shown = rows.assign(indicator_zh=rows["label_zh"], indicator_en=rows["label_en"])[
+    ["region", "level", "category", "indicator", "indicator_zh", "indicator_en", "scope", "value", "value_max", "unit",
+     "comparator", "baseline", "year", "kind", "quote", "title"]]
+picked = st.dataframe(localized_targets(shown, language), hide_index=True, on_select="rerun",
+                      selection_mode="single-row", key="library_table")
+if picked and picked.selection.rows:
+    st.query_params["target"] = rows.iloc[picked.selection.rows[0]]["target_id"]
+ui.download_buttons(rows.drop(columns=["label_zh", "label_en"]), "library", filters, label("page_library", language),
+                    list(rows["indicator"].unique()))
+
+st.subheader(label("quote_in_context", language))
+detail = ui.query("target_detail", st.query_params.get("target", "")) if st.query_params.get("target") else None
+if detail is None:
+    st.caption(label("pick_row", language))
+else:
+    st.markdown(f"**{views.escaped_markdown(detail['title'])}**")
+    facts = [(label("issuer", language), detail["issuer"]), (label("document_number", language), detail["document_number"]),
+             (label("issue_date", language), detail["issue_date"]), (label("source", language), detail["source"])]
+    st.caption(" · ".join(f"{name}：{value}" for name, value in facts if isinstance(value, str) or value is not None
+                          and str(value) not in ("NaT", "nan", "None")))
+    start = detail["paragraph"].find(detail["quote"], int(detail["column_offset"]))
+    st.markdown(views.highlighted_paragraph(detail["paragraph"], start, len(detail["quote"])))
+    st.caption(f"{detail['doc']} · {column_labels(['line'], language)['line']} {detail['line']}")

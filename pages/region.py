@@ -1,0 +1,75 @@
+"""Region profile: every target by family with its status, how commitments tightened, reports against targets, flags."""
+import streamlit as st
+
+from indicators import charts, ui, views
+from indicators.catalog import FAMILIES
+from indicators.i18n import LEVELS, label, localized_table
+
+language = ui.current_language()
+samples = st.session_state.get("samples", True)
+st.title(label("page_region", language))
+if ui.database() is None:
+    st.warning(label("no_database", language))
+    st.stop()
+
+regions = ui.query("regions_with_data")
+names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
+codes = list(regions["region_code"])
+ui.choice_from_url("region", codes, default="140000")
+region = st.selectbox(label("region", language), codes, format_func=names.get, key="region")
+ui.keep_in_url(region=region)
+
+choices = ui.query("indicator_definitions", ())
+directions = dict(zip(choices["indicator_code"], choices["direction"]))
+indicator_names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
+targets = ui.query("region_targets", region)
+reports = ui.query("region_reports", region, samples)
+profile = views.region_profile(targets, reports, ui.query("national_targets"), directions, ui.current_year())
+if (reports["origin"] == "sample").any():
+    st.info(label("sample_notice", language))
+
+st.subheader(label("flags", language))
+if profile.weaker.empty and profile.overdue.empty:
+    st.caption(label("no_flags", language))
+for row in profile.weaker.itertuples():
+    st.warning(f"{label('weaker_flag', language)}：{indicator_names.get(row.indicator, row.indicator)} "
+               f"{row.comparator} {row.value:g}（{label('national_requirement', language)} {row.national_value:g}）— {row.quote}")
+for row in profile.overdue.itertuples():
+    st.error(f"{label('overdue_flag', language)}：{indicator_names.get(row.indicator, row.indicator)} "
+             f"{row.comparator} {row.value:g}（{int(row.year)}）— {row.quote}")
+
+st.subheader(label("targets_by_family", language))
+statuses = profile.statuses
+present = [family for family in FAMILIES if not statuses.empty and (statuses["category"] == family).any()]
+if present:
+    for tab, family in zip(st.tabs([label(family, language) for family in present]), present):
+        rows = statuses[statuses["category"] == family].assign(indicator=lambda frame: frame["indicator"].map(indicator_names))
+        shown = rows[["indicator", "scope", "comparator", "value", "unit", "year", "reported", "period", "origin",
+                      "status", "quote", "title"]]
+        picked = tab.dataframe(localized_table(shown, language), hide_index=True, on_select="rerun",
+                               selection_mode="single-row", key=f"targets_{family}")
+        if picked and picked.selection.rows:
+            ui.open_statement(rows.iloc[picked.selection.rows[0]]["target_id"])
+else:
+    st.caption(label("no_data", language))
+
+if not profile.steps.empty:
+    st.subheader(label("tightening", language))
+    st.plotly_chart(charts.tightening_chart(profile.steps, indicator_names, language, label("tightening", language)),
+                    key="tightening_chart")
+
+st.subheader(label("history", language))
+reported_indicators = sorted(set(reports["indicator"]))
+if reported_indicators:
+    ui.choice_from_url("history_indicator", reported_indicators, default=reported_indicators[0])
+    chosen = st.selectbox(label("indicator", language), reported_indicators, format_func=indicator_names.get,
+                          key="history_indicator")
+    ui.keep_in_url(history_indicator=chosen)
+    own_reports = reports[reports["indicator"] == chosen]
+    own_targets = targets[(targets["indicator"] == chosen) & (targets["kind"] == "target")]
+    title = f"{names[region]} · {indicator_names[chosen]}"
+    st.plotly_chart(charts.history_chart(own_reports, own_targets, language, title), key="history_chart")
+    ui.download_buttons(own_reports, "region_history", {"region": region, "indicator": chosen}, title, [chosen],
+                        ui.query("documents_by_id", tuple(sorted(set(own_targets["document_id"])))))
+else:
+    st.caption(label("no_data", language))

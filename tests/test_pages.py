@@ -1,0 +1,101 @@
+"""AppTest for every page against a temporary database, each with a real interaction."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.paths import REPO_DIR
+
+
+@pytest.fixture
+def app(corpus_database, monkeypatch):
+    monkeypatch.setenv("BIZENV_DB", str(corpus_database))
+    return AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+
+
+def open_page(app, page, **query):
+    for name, value in query.items():
+        app.query_params[name] = value
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    return app
+
+
+def charts(app):
+    return app.get("plotly_chart")
+
+
+def test_compare_draws_chart_ranking_map_and_downloads(app):
+    page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    assert page.selectbox(key="indicator").value == "power_connection_time"
+    assert page.selectbox(key="year").value == 2021
+    assert len(charts(page)) == 2  # the comparison and the map
+    ranking = page.dataframe[0].value
+    assert len(ranking) >= 10 and {"地区", "状态", "得分"} <= set(ranking.columns)
+    assert "示例数据" in page.info[0].value
+    assert len(page.get("download_button")) == 2
+    page.radio(key="style").set_value("dots").run()
+    assert not page.exception
+    assert page.query_params["style"] == "dots"
+
+
+def test_compare_scope_narrows_the_table(app):
+    page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    everything = len(page.dataframe[0].value)
+    page.selectbox(key="scope").select("高压项目").run()
+    assert not page.exception
+    assert len(page.dataframe[0].value) <= everything
+
+
+def test_hiding_samples_removes_sample_values(app):
+    app.query_params["indicator"] = "power_connection_time"
+    app.query_params["year"] = "2021"
+    app.run()
+    app.toggle(key="samples").set_value(False).run()
+    page = app.switch_page("pages/compare.py").run()
+    assert not page.exception
+    assert not [info for info in page.info if "示例数据" in info.value]
+    origins = set(page.dataframe[0].value["数据来源类型"].dropna()) if page.dataframe else set()
+    assert "示例数据" not in origins
+
+
+def test_region_profile_shows_targets_flags_and_history(app):
+    page = open_page(app, "pages/region.py", region="140000")
+    assert page.selectbox(key="region").value == "140000"
+    assert len(page.tabs) >= 4
+    assert any("办电时间" in str(frame.value["指标"].tolist()) for frame in page.dataframe)
+    page.selectbox(key="history_indicator").select("enterprise_startup_time").run()
+    assert not page.exception
+    assert len(charts(page)) >= 1
+
+
+def test_indicator_page_shows_spread_ambition_and_time_series(app):
+    page = open_page(app, "pages/indicator.py", indicator="enterprise_startup_time")
+    assert len(charts(page)) == 3
+    page.selectbox(key="indicator").select("online_service_rate").run()
+    assert not page.exception
+    assert page.query_params["indicator"] == "online_service_rate"
+
+
+def test_library_filters_searches_and_opens_a_quote(app):
+    page = open_page(app, "pages/library.py", region_code="140000")
+    assert page.selectbox(key="region_code").value == "140000"
+    everything = len(page.dataframe[0].value)
+    page.text_input(key="search").input("用电报装").run()
+    assert not page.exception
+    rows = page.dataframe[0].value
+    assert 0 < len(rows) < everything
+    assert all("用电报装" in quote for quote in rows["原文"])
+    assert set(rows["地区"]) == {"山西省"}
+    assert page.query_params["search"] == "用电报装"
+
+
+def test_library_opens_the_sentence_from_the_url(app, corpus_database):
+    import duckdb
+
+    with duckdb.connect(str(corpus_database), read_only=True) as connection:
+        target_id, quote = connection.execute(
+            "SELECT target_id, quote FROM targets WHERE quote LIKE '%压缩至5个工作日%' ORDER BY doc, line LIMIT 1").fetchone()
+    page = open_page(app, "pages/library.py", target=target_id)
+    highlighted = [markdown.value for markdown in page.markdown if "orange-background" in markdown.value]
+    assert len(highlighted) == 1
+    assert "压缩至5个工作日" in highlighted[0].replace("\\", "")
