@@ -1,4 +1,4 @@
-"""Entry point: language, sample switch and navigation; the overview page itself."""
+"""Home: what the database holds, how far targets are met, coverage by region and family, latest uploads."""
 import streamlit as st
 
 from indicators import ui
@@ -6,15 +6,13 @@ from indicators.catalog import FAMILIES
 from indicators.i18n import STATUS_LABELS, column_labels, label, localized_targets
 
 
-def home() -> None:
-    language = ui.current_language()
+def home(language: str, samples: bool) -> None:
     st.title(label("app_title", language))
     st.caption(label("app_caption", language))
     database = ui.database()
     if database is None:
         st.warning(label("no_database", language))
         return
-    samples = st.session_state.get("samples", True)
 
     summary = ui.summary(database)
     columns = st.columns(4)
@@ -67,6 +65,4 @@ def home() -> None:
 
 
 st.set_page_config(page_title="bizenv", layout="wide")
-ui.language()
-ui.include_samples()
-ui.navigation(home).run()
+home(*ui.sidebar())

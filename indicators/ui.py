@@ -21,40 +21,41 @@ PAGE_FILES = {
 
 # --- Language, URL state and navigation --------------------------------------------------------
 
-def language() -> str:
-    """The UI language, chosen in the sidebar and kept in the URL so a shared link keeps it."""
+def sidebar() -> tuple[str, bool]:
+    """Language switch, sample-data switch and navigation, the same on every page; returns (language, samples).
+
+    Both choices live in the URL too, so a shared link reopens in the same language and mode.
+    """
+    for key in ("language", "samples"):
+        if key in st.session_state:
+            # Re-assigning keeps a widget's value when the user moves to a page that draws it anew.
+            st.session_state[key] = st.session_state[key]
     if "language" not in st.session_state:
         requested = st.query_params.get("lang", "zh")
         st.session_state["language"] = requested if requested in LANGUAGES else "zh"
-    chosen = st.sidebar.radio(
-        "语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="language", horizontal=True,
-    )
+    chosen = st.sidebar.radio("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="language",
+                              horizontal=True)
     st.query_params["lang"] = chosen
-    return chosen
+    if "samples" not in st.session_state:
+        st.session_state["samples"] = st.query_params.get("samples", "1") != "0"
+    samples = st.sidebar.toggle(label("show_samples", chosen), key="samples")
+    if samples:
+        st.query_params.pop("samples", None)
+    else:
+        st.query_params["samples"] = "0"
+    st.sidebar.divider()
+    links = {"page_home": "app.py", **PAGE_FILES}
+    for key, path in links.items():
+        st.sidebar.page_link(path, label=label(key, chosen), query_params=navigation_parameters(chosen, samples))
+    return chosen, samples
+
+
+def navigation_parameters(language_code: str, samples: bool) -> dict:
+    return {"lang": language_code, **({} if samples else {"samples": "0"})}
 
 
 def current_language() -> str:
     return st.session_state.get("language", "zh")
-
-
-def include_samples() -> bool:
-    """Whether sample data (示例数据) is shown; on by default, kept in the URL as samples=0 when off."""
-    if "samples" not in st.session_state:
-        st.session_state["samples"] = st.query_params.get("samples", "1") != "0"
-    shown = st.sidebar.toggle(label("show_samples", current_language()), key="samples")
-    if shown:
-        st.query_params.pop("samples", None)
-    else:
-        st.query_params["samples"] = "0"
-    return shown
-
-
-def navigation(home) -> st.navigation:
-    language_code = current_language()
-    pages = [st.Page(home, title=label("page_home", language_code), default=True)]
-    for key, path in PAGE_FILES.items():
-        pages.append(st.Page(path, title=label(key, language_code), url_path=Path(path).stem))
-    return st.navigation(pages)
 
 
 def choice_from_url(name: str, options: list, default=None):
@@ -76,11 +77,13 @@ def keep_in_url(**values) -> None:
 
 
 def open_region(region_code: str) -> None:
-    st.switch_page(PAGE_FILES["page_region"], query_params={"region": region_code, "lang": current_language()})
+    st.switch_page(PAGE_FILES["page_region"], query_params={
+        "region": region_code, **navigation_parameters(current_language(), st.session_state.get("samples", True))})
 
 
 def open_statement(target_id: str) -> None:
-    st.switch_page(PAGE_FILES["page_library"], query_params={"target": target_id, "lang": current_language()})
+    st.switch_page(PAGE_FILES["page_library"], query_params={
+        "target": target_id, **navigation_parameters(current_language(), st.session_state.get("samples", True))})
 
 
 def selected_region(event) -> str | None:

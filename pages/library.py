@@ -5,7 +5,8 @@ from indicators import ui, views
 from indicators.catalog import FAMILIES
 from indicators.i18n import LEVELS, column_labels, label, localized_targets
 
-language = ui.current_language()
+st.set_page_config(page_title="bizenv", layout="wide")
+language, samples = ui.sidebar()
 st.title(label("page_library", language))
 if ui.database() is None:
     st.warning(label("no_database", language))

@@ -5,8 +5,8 @@ from indicators import charts, ui, views
 from indicators.catalog import FAMILIES
 from indicators.i18n import LEVELS, label, localized_table
 
-language = ui.current_language()
-samples = st.session_state.get("samples", True)
+st.set_page_config(page_title="bizenv", layout="wide")
+language, samples = ui.sidebar()
 st.title(label("page_region", language))
 if ui.database() is None:
     st.warning(label("no_database", language))

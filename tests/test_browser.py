@@ -65,27 +65,76 @@ def browser():
         launched.close()
 
 
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    return context.new_page()
+
+
+def screenshot(page, name, tmp_path):
+    page.screenshot(path=str(os.environ.get("BIZENV_SCREENSHOT_DIR", tmp_path)) + f"/{name}.png", full_page=True)
+
+
 def test_home_page_shows_the_corpus_and_switches_language(app_url, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_page(browser)
     page.goto(app_url)
     page.get_by_text("营商环境改革目标追踪").wait_for(timeout=30_000)
     documents_metric = page.locator('[data-testid="stMetric"]').filter(has_text="政策文件")
     documents_metric.wait_for(timeout=30_000)
     assert "22" in documents_metric.inner_text()
-    # Family matrix, statements and documents: three tables drawn by the data grid.
     page.locator('[data-testid="stDataFrame"] canvas').nth(2).wait_for(timeout=30_000)
-    page.screenshot(path=str(os.environ.get("BIZENV_SCREENSHOT_DIR", tmp_path)) + "/home-zh.png", full_page=True)
-    page.get_by_text("English").click()
+    screenshot(page, "home-zh", tmp_path)
+    page.get_by_text("English", exact=True).click()
     page.get_by_text("Business-environment reform tracker").wait_for(timeout=30_000)
     assert "lang=en" in page.url
-    page.close()
+    # Every label follows: the navigation too.
+    page.get_by_role("link", name="Compare regions").wait_for(timeout=30_000)
+    page.context.close()
 
 
-def test_shared_url_reopens_in_its_language(app_url, browser):
-    page = browser.new_page()
-    page.goto(f"{app_url}/?lang=en")
-    page.get_by_text("Business-environment reform tracker").wait_for(timeout=30_000)
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Policy documents")
-    metric.wait_for(timeout=30_000)
-    assert "22" in metric.inner_text()
-    page.close()
+def test_shared_url_reopens_the_same_view(app_url, browser):
+    page = new_page(browser)
+    page.goto(f"{app_url}/compare?lang=en&indicator=power_connection_time&year=2021&style=dots")
+    page.get_by_role("heading", name="Compare regions").wait_for(timeout=30_000)
+    page.get_by_text("Time to get electricity").first.wait_for(timeout=30_000)
+    page.get_by_text("Time to get electricity · 2021").first.wait_for(timeout=30_000)
+    assert page.get_by_label("Dots").is_checked()
+    page.context.close()
+
+
+def test_compare_page_draws_chart_and_map_and_a_click_opens_the_region(app_url, browser, tmp_path):
+    page = new_page(browser)
+    page.goto(f"{app_url}/compare?indicator=power_connection_time&year=2021")
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts.nth(1).wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot .choroplethlayer path, .js-plotly-plot .geo path").first.wait_for(
+        state="attached", timeout=30_000)
+    screenshot(page, "compare", tmp_path)
+    bars = page.locator(".js-plotly-plot .barlayer .point path")
+    assert bars.count() >= 10
+    # Plotly's drag layer sits over the bars and turns a click at a bar's position into a selection.
+    bars.first.click(force=True)
+    page.get_by_role("heading", name="地区画像").wait_for(timeout=30_000)
+    assert "region=" in page.url
+    screenshot(page, "region", tmp_path)
+    page.context.close()
+
+
+def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
+    import pandas as pd
+
+    page = new_page(browser)
+    page.goto(f"{app_url}/compare?indicator=power_connection_time&year=2021")
+    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
+    bar_count = page.locator(".js-plotly-plot .barlayer .point").count()
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_text("下载数据（CSV）").click()
+    download = download_info.value
+    assert download.suggested_filename == "bizenv_compare_power_connection_time_2021.csv"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert path.read_bytes().startswith("\ufeff".encode("utf-8"))
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"region_code": str})
+    assert frame["reported"].notna().sum() == bar_count
+    assert {"region_code", "region", "reported", "target", "status"} <= set(frame.columns)
+    page.context.close()

@@ -8,16 +8,17 @@ from etl.paths import REPO_DIR
 @pytest.fixture
 def app(corpus_database, monkeypatch):
     monkeypatch.setenv("BIZENV_DB", str(corpus_database))
-    return AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
 
 
 def open_page(app, page, **query):
+    """Run the app, then the page, as following a link with `query` in its URL would."""
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
     for name, value in query.items():
-        app.query_params[name] = value
-    app.run()
-    app.switch_page(page).run()
-    assert not app.exception, [exception.message for exception in app.exception]
-    return app
+        test.query_params[name] = value
+    test.run()
+    test.switch_page(page).run()
+    assert not test.exception, [exception.message for exception in test.exception]
+    return test
 
 
 def charts(app):
@@ -26,6 +27,7 @@ def charts(app):
 
 def test_compare_draws_chart_ranking_map_and_downloads(app):
     page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    assert [link.label for link in page.get("page_link")] == ["总览", "地区对比", "地区画像", "指标分析", "目标库"]
     assert page.selectbox(key="indicator").value == "power_connection_time"
     assert page.selectbox(key="year").value == 2021
     assert len(charts(page)) == 2  # the comparison and the map
@@ -47,12 +49,10 @@ def test_compare_scope_narrows_the_table(app):
 
 
 def test_hiding_samples_removes_sample_values(app):
-    app.query_params["indicator"] = "power_connection_time"
-    app.query_params["year"] = "2021"
-    app.run()
-    app.toggle(key="samples").set_value(False).run()
-    page = app.switch_page("pages/compare.py").run()
+    page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    page.toggle(key="samples").set_value(False).run()
     assert not page.exception
+    assert page.query_params["samples"] == "0"
     assert not [info for info in page.info if "示例数据" in info.value]
     origins = set(page.dataframe[0].value["数据来源类型"].dropna()) if page.dataframe else set()
     assert "示例数据" not in origins
