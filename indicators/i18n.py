@@ -77,6 +77,10 @@ LABELS.update({
     "weaker_flag": {"zh": "弱于国家要求", "en": "Weaker than the national requirement"},
     "overdue_flag": {"zh": "已过期限未完成", "en": "Deadline passed, not met"},
     "no_flags": {"zh": "没有需要提示的目标。", "en": "Nothing to flag."},
+    "unreported_flag": {"zh": "期限已过但无报告", "en": "Deadline passed, nothing reported"},
+    "flag_counts": {"zh": "{weaker} 项弱于国家要求，{overdue} 项逾期未完成，{unreported} 项期限已过但无报告",
+                    "en": "{weaker} weaker than the national requirement, {overdue} overdue, {unreported} past deadline without a report"},
+    "composite_scores": {"zh": "综合得分（各指标前沿距离得分的平均）", "en": "Composite scores (mean of distance-to-frontier scores)"},
     "spread": {"zh": "各地目标分布", "en": "Spread of targets"},
     "ambition": {"zh": "目标严格程度与实际进展", "en": "Ambition against attainment"},
     "time_series": {"zh": "历年报告值", "en": "Reported values over time"},
@@ -87,6 +91,7 @@ LABELS.update({
     "pick_row": {"zh": "选择一行查看原文。", "en": "Select a row to see its sentence."},
     "rows_shown": {"zh": "条记录", "en": "rows"},
     "composite": {"zh": "综合得分", "en": "Composite score"},
+    "indicators": {"zh": "指标数", "en": "Indicators"},
     "components": {"zh": "构成", "en": "Components"},
     "source": {"zh": "来源", "en": "Source"},
     "issue_date": {"zh": "发布日期", "en": "Issue date"},
@@ -147,6 +152,17 @@ COLUMN_LABELS = {
     "ambition": {"zh": "目标严格程度", "en": "Ambition"},
     "attainment": {"zh": "实际进展", "en": "Attainment"},
     "national_value": {"zh": "国家要求", "en": "National requirement"},
+    "composite": {"zh": "综合得分", "en": "Composite score"},
+    "indicators": {"zh": "指标数", "en": "Indicators"},
+    "components": {"zh": "各指标得分", "en": "Indicator scores"},
+}
+
+COMPARATOR_LABELS = {
+    "<=": {"zh": "≤", "en": "≤"},
+    ">=": {"zh": "≥", "en": "≥"},
+    "=": {"zh": "=", "en": "="},
+    "reduce_by": {"zh": "压减", "en": "cut by"},
+    "increase_by": {"zh": "提高", "en": "raise by"},
 }
 
 ORIGIN_LABELS = {
@@ -179,7 +195,8 @@ def unit_label(unit: str, language: str) -> str:
 def localized_table(frame, language: str):
     """Status, origin, level and unit codes shown as words in `language`, columns renamed."""
     shown = frame.copy()
-    for column, names in (("status", STATUS_LABELS), ("origin", ORIGIN_LABELS), ("level", LEVELS)):
+    for column, names in (("status", STATUS_LABELS), ("origin", ORIGIN_LABELS), ("level", LEVELS),
+                          ("comparator", COMPARATOR_LABELS)):
         if column in shown:
             shown[column] = shown[column].map(lambda code, names=names: names[code][language] if code in names else code)
     for column in ("unit", "reported_unit", "target_unit"):

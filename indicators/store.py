@@ -582,3 +582,17 @@ def report_years(database: Path, indicator: str, include_samples: bool) -> list[
             {"indicator": indicator, "origins": origins(include_samples)},
         ).fetchall()
     return [int(year) for (year,) in rows]
+
+
+def year_reports(database: Path, year: int, include_samples: bool) -> pd.DataFrame:
+    """Each region's latest report of every named indicator within one year, for composite scores."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT region_code, region, indicator, scope, period, value, unit FROM (SELECT v.region_code, "
+            "r.name AS region, v.indicator, v.scope, v.period, v.value, v.unit, ROW_NUMBER() OVER ("
+            "PARTITION BY v.region_code, v.indicator ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency "
+            "FROM reported_values v JOIN regions r USING (region_code) "
+            "WHERE v.period_year = $year AND v.origin IN (SELECT unnest($origins)) "
+            "AND v.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS ranked WHERE recency = 1",
+            {"year": year, "origins": origins(include_samples)},
+        ).df()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators.attainment import Report, Status, Target, attainment, distance_to_frontier, shortfall
+from indicators.attainment import Report, Status, Target, attainment, composite_scores, distance_to_frontier, shortfall
 
 STATUS_ORDER = tuple(status.value for status in Status)
 DIRECTION_SORT = {"lower": True, "higher": False}
@@ -248,18 +248,19 @@ class RegionProfile:
     steps: pd.DataFrame  # commitments restated across documents, in order
     weaker: pd.DataFrame  # targets weaker than the national requirement
     overdue: pd.DataFrame  # deadlines passed and not met
+    unreported: pd.DataFrame  # deadlines passed with nothing reported
 
 
 def region_profile(targets: pd.DataFrame, reports: pd.DataFrame, national: pd.DataFrame, directions: dict[str, str],
                    current_year: int) -> RegionProfile:
     statuses = region_statuses(targets, reports, current_year)
-    overdue = statuses[statuses["status"].isin(["overdue", "no_report"]) & statuses["year"].notna()
-                       & (statuses["year"] < current_year)] if not statuses.empty else statuses
+    empty = statuses.iloc[0:0]
     return RegionProfile(
         statuses=statuses,
         steps=tightening(targets),
         weaker=weaker_than_national(targets, national, directions) if targets["region_code"].ne("100000").any() else pd.DataFrame(),
-        overdue=overdue,
+        overdue=statuses[statuses["status"] == "overdue"] if not statuses.empty else empty,
+        unreported=statuses[statuses["status"] == "no_report"] if not statuses.empty else empty,
     )
 
 
@@ -275,3 +276,26 @@ def highlighted_paragraph(paragraph: str, start: int, length: int) -> str:
     """The paragraph as Markdown with the quote at `start` highlighted; all text escaped."""
     before, quote, after = paragraph[:start], paragraph[start:start + length], paragraph[start + length:]
     return f"{escaped_markdown(before)}:orange-background[**{escaped_markdown(quote)}**]{escaped_markdown(after)}"
+
+
+def composite_table(reports: pd.DataFrame, directions: dict[str, str], labels: dict[str, str]) -> pd.DataFrame:
+    """Per region: the mean of its indicator scores (distance to frontier among all regions), with the components.
+
+    Each indicator is scored in its most common unit only, so days are never averaged with hours.
+    """
+    scored = []
+    for indicator, rows in reports.groupby("indicator"):
+        unit = rows["unit"].mode().iloc[0]
+        rows = rows[rows["unit"] == unit]
+        latest = rows.sort_values("period").groupby("region_code", as_index=False).last()
+        latest["score"] = distance_to_frontier(latest["value"].astype(float), directions.get(indicator, "lower"))
+        scored.append(latest[["region_code", "indicator", "score"]])
+    if not scored:
+        return pd.DataFrame(columns=["region_code", "region", "composite", "indicators", "components"])
+    table = composite_scores(pd.concat(scored, ignore_index=True))
+    names = reports.drop_duplicates("region_code").set_index("region_code")["region"]
+    table.insert(1, "region", table["region_code"].map(names))
+    table["composite"] = table["composite"].round(1)
+    table["components"] = table["components"].map(
+        lambda parts: " · ".join(f"{labels.get(code, code)} {score:.0f}" for code, score in sorted(parts.items())))
+    return table

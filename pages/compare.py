@@ -2,7 +2,7 @@
 import streamlit as st
 
 from indicators import charts, maps, ui, views
-from indicators.i18n import LEVELS, label, localized_table
+from indicators.i18n import LEVELS, STATUS_LABELS, label, localized_table
 
 st.set_page_config(page_title="bizenv", layout="wide")
 language, samples = ui.sidebar()
@@ -68,8 +68,10 @@ ui.choice_from_url("map_level", levels, default=levels[0] if levels else None)
 if levels:
     level = st.radio(label("map_level", language), levels, key="map_level", horizontal=True,
                      format_func=lambda value: LEVELS[value][language])
-    mapped = table[table["level"] == level]
-    figure = maps.choropleth(mapped, "reported", level, color_column="status", color_map=charts.STATUS_COLORS,
+    mapped = table[table["level"] == level].assign(
+        status_label=lambda frame: frame["status"].map(lambda status: STATUS_LABELS[status][language]))
+    colors = {STATUS_LABELS[status][language]: color for status, color in charts.STATUS_COLORS.items()}
+    figure = maps.choropleth(mapped, "reported", level, color_column="status_label", color_map=colors,
                              hover_columns=["region", "reported", "target"], title=title)
     map_event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key="compare_map")
     if region := ui.selected_region(map_event):
@@ -78,3 +80,16 @@ if levels:
 documents = ui.query("documents_by_id", tuple(sorted(set(table["target_document_id"].dropna()))))
 ui.download_buttons(table, "compare", {"indicator": indicator, "scope": scope, "year": year}, title, [indicator],
                     documents)
+
+st.subheader(label("composite_scores", language))
+composite = views.composite_table(ui.query("year_reports", int(year), samples),
+                                  dict(zip(choices["indicator_code"], choices["direction"])), names)
+if composite.empty:
+    st.caption(label("no_data", language))
+else:
+    picked = st.dataframe(localized_table(composite, language), hide_index=True, on_select="rerun",
+                          selection_mode="single-row", key="composite_table")
+    if picked and picked.selection.rows:
+        ui.open_region(composite.iloc[picked.selection.rows[0]]["region_code"])
+    ui.download_buttons(composite, "composite", {"year": year}, label("composite_scores", language),
+                        list(choices["indicator_code"]))

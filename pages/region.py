@@ -3,7 +3,7 @@ import streamlit as st
 
 from indicators import charts, ui, views
 from indicators.catalog import FAMILIES
-from indicators.i18n import LEVELS, label, localized_table
+from indicators.i18n import COMPARATOR_LABELS, LEVELS, label, localized_table, unit_label
 
 st.set_page_config(page_title="bizenv", layout="wide")
 language, samples = ui.sidebar()
@@ -29,14 +29,21 @@ if (reports["origin"] == "sample").any():
     st.info(label("sample_notice", language))
 
 st.subheader(label("flags", language))
-if profile.weaker.empty and profile.overdue.empty:
+if profile.weaker.empty and profile.overdue.empty and profile.unreported.empty:
     st.caption(label("no_flags", language))
-for row in profile.weaker.itertuples():
-    st.warning(f"{label('weaker_flag', language)}：{indicator_names.get(row.indicator, row.indicator)} "
-               f"{row.comparator} {row.value:g}（{label('national_requirement', language)} {row.national_value:g}）— {row.quote}")
-for row in profile.overdue.itertuples():
-    st.error(f"{label('overdue_flag', language)}：{indicator_names.get(row.indicator, row.indicator)} "
-             f"{row.comparator} {row.value:g}（{int(row.year)}）— {row.quote}")
+else:
+    st.caption(label("flag_counts", language).format(
+        weaker=len(profile.weaker), overdue=len(profile.overdue), unreported=len(profile.unreported)))
+for flag, rows, show in (("weaker_flag", profile.weaker, st.warning), ("overdue_flag", profile.overdue, st.error),
+                         ("unreported_flag", profile.unreported, st.info)):
+    if rows.empty:
+        continue
+    with st.expander(f"{label(flag, language)}（{len(rows)}）", expanded=flag != "unreported_flag"):
+        for row in rows.itertuples():
+            national = f"，{label('national_requirement', language)} {row.national_value:g}" if flag == "weaker_flag" else ""
+            deadline = "" if row.year != row.year or row.year is None else f"（{int(row.year)}{national}）"
+            show(f"{indicator_names.get(row.indicator, row.indicator)} {COMPARATOR_LABELS[row.comparator][language]} "
+                 f"{row.value:g} {unit_label(row.unit, language)}{deadline} — {row.quote}")
 
 st.subheader(label("targets_by_family", language))
 statuses = profile.statuses

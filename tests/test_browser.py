@@ -128,7 +128,7 @@ def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
     page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
     bar_count = page.locator(".js-plotly-plot .barlayer .point").count()
     with page.expect_download(timeout=30_000) as download_info:
-        page.get_by_text("下载数据（CSV）").click()
+        page.get_by_text("下载数据（CSV）").first.click()
     download = download_info.value
     assert download.suggested_filename == "bizenv_compare_power_connection_time_2021.csv"
     path = tmp_path / download.suggested_filename

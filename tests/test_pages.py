@@ -34,7 +34,9 @@ def test_compare_draws_chart_ranking_map_and_downloads(app):
     ranking = page.dataframe[0].value
     assert len(ranking) >= 10 and {"地区", "状态", "得分"} <= set(ranking.columns)
     assert "示例数据" in page.info[0].value
-    assert len(page.get("download_button")) == 2
+    assert [button.key for button in page.get("download_button")] == ["compare-csv", "compare-xlsx", "composite-csv", "composite-xlsx"]
+    [composite] = [frame.value for frame in page.dataframe if "综合得分" in frame.value.columns]
+    assert composite["综合得分"].between(0, 100).all() and composite["各指标得分"].str.contains("办电时间").any()
     page.radio(key="style").set_value("dots").run()
     assert not page.exception
     assert page.query_params["style"] == "dots"
