@@ -86,6 +86,17 @@ def open_statement(target_id: str) -> None:
         "target": target_id, **navigation_parameters(current_language(), st.session_state.get("samples", True))})
 
 
+def selected_statement(event) -> str | None:
+    """The target id of a selected target marker: charts put it in customdata[1] of target points."""
+    if not event:
+        return None
+    for point in event.get("selection", {}).get("points", []):
+        custom = point.get("customdata")
+        if isinstance(custom, (list, tuple)) and len(custom) > 2 and isinstance(custom[1], str) and len(custom[1]) == 16:
+            return custom[1]
+    return None
+
+
 def selected_region(event) -> str | None:
     """The region code of the first selected point, row-independent: charts put it in customdata[0]."""
     if not event:

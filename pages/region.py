@@ -57,13 +57,21 @@ if present:
                                selection_mode="single-row", key=f"targets_{family}")
         if picked and picked.selection.rows:
             ui.open_statement(rows.iloc[picked.selection.rows[0]]["target_id"])
+    ui.download_buttons(statuses.drop(columns=["year_explicit"], errors="ignore"), "region_targets", {"region": region},
+                        f"{names[region]} · {label('targets_by_family', language)}", list(statuses["indicator"].unique()),
+                        ui.query("documents_by_id", tuple(sorted(set(statuses["document_id"])))))
 else:
     st.caption(label("no_data", language))
 
 if not profile.steps.empty:
     st.subheader(label("tightening", language))
-    st.plotly_chart(charts.tightening_chart(profile.steps, indicator_names, language, label("tightening", language)),
-                    key="tightening_chart")
+    event = st.plotly_chart(charts.tightening_chart(profile.steps, indicator_names, language, label("tightening", language)),
+                            on_select="rerun", selection_mode="points", key="tightening_chart")
+    if statement := ui.selected_statement(event):
+        ui.open_statement(statement)
+    ui.download_buttons(profile.steps.drop(columns=["year_explicit"], errors="ignore"), "region_tightening",
+                        {"region": region}, label("tightening", language), list(profile.steps["indicator"].unique()),
+                        ui.query("documents_by_id", tuple(sorted(set(profile.steps["document_id"])))))
 
 st.subheader(label("history", language))
 reported_indicators = sorted(set(reports["indicator"]))
@@ -75,7 +83,10 @@ if reported_indicators:
     own_reports = reports[reports["indicator"] == chosen]
     own_targets = targets[(targets["indicator"] == chosen) & (targets["kind"] == "target")]
     title = f"{names[region]} · {indicator_names[chosen]}"
-    st.plotly_chart(charts.history_chart(own_reports, own_targets, language, title), key="history_chart")
+    event = st.plotly_chart(charts.history_chart(own_reports, own_targets, language, title), on_select="rerun",
+                            selection_mode="points", key="history_chart")
+    if statement := ui.selected_statement(event):
+        ui.open_statement(statement)
     ui.download_buttons(own_reports, "region_history", {"region": region, "indicator": chosen}, title, [chosen],
                         ui.query("documents_by_id", tuple(sorted(set(own_targets["document_id"])))))
 else:
