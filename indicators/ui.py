@@ -50,6 +50,27 @@ def sidebar() -> tuple[str, bool]:
     return chosen, samples
 
 
+def page(title_key: str) -> tuple[str, bool]:
+    """Every page's opening: configuration, sidebar, title, and a clear stop when there is no database yet."""
+    st.set_page_config(page_title="bizenv", layout="wide")
+    language_code, samples = sidebar()
+    st.title(label(title_key, language_code))
+    if database() is None:
+        st.warning(label("no_database", language_code))
+        st.stop()
+    return language_code, samples
+
+
+def indicator_select(choices: pd.DataFrame, language_code: str, container=st) -> str:
+    """The indicator picker, seeded from and kept in the URL."""
+    names = dict(zip(choices["indicator_code"], choices[f"label_{language_code}"]))
+    codes = list(choices["indicator_code"])
+    choice_from_url("indicator", codes, default="enterprise_startup_time")
+    indicator = container.selectbox(label("indicator", language_code), codes, format_func=names.get, key="indicator")
+    keep_in_url(indicator=indicator)
+    return indicator
+
+
 def navigation_parameters(language_code: str, samples: bool) -> dict:
     return {"lang": language_code, **({} if samples else {"samples": "0"})}
 

@@ -4,19 +4,11 @@ import streamlit as st
 from indicators import charts, maps, ui, views
 from indicators.i18n import LEVELS, STATUS_LABELS, label, localized_table
 
-st.set_page_config(page_title="bizenv", layout="wide")
-language, samples = ui.sidebar()
-st.title(label("page_compare", language))
-if ui.database() is None:
-    st.warning(label("no_database", language))
-    st.stop()
-
+language, samples = ui.page("page_compare")
 choices = ui.query("indicator_choices")
 names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
-codes = list(choices["indicator_code"])
-ui.choice_from_url("indicator", codes, default="enterprise_startup_time")
 filters = st.columns([3, 2, 1, 1])
-indicator = filters[0].selectbox(label("indicator", language), codes, format_func=names.get, key="indicator")
+indicator = ui.indicator_select(choices, language, filters[0])
 scopes = ["", *ui.query("indicator_scopes", indicator)]
 ui.choice_from_url("scope", scopes, default="")
 scope = filters[1].selectbox(label("scope", language), scopes, key="scope",
@@ -28,7 +20,7 @@ year = filters[2].selectbox(label("year", language), years, key="year")
 ui.choice_from_url("style", ["bars", "dots"], default="bars")
 style = filters[3].radio(label("chart_as", language), ["bars", "dots"], key="style",
                          format_func=lambda value: label(value, language))
-ui.keep_in_url(indicator=indicator, scope=scope, year=year, style=style)
+ui.keep_in_url(scope=scope, year=year, style=style)
 if year is None:
     st.info(label("no_data", language))
     st.stop()

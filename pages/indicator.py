@@ -4,19 +4,10 @@ import streamlit as st
 from indicators import charts, ui, views
 from indicators.i18n import label, localized_table
 
-st.set_page_config(page_title="bizenv", layout="wide")
-language, samples = ui.sidebar()
-st.title(label("page_indicator", language))
-if ui.database() is None:
-    st.warning(label("no_database", language))
-    st.stop()
-
+language, samples = ui.page("page_indicator")
 choices = ui.query("indicator_choices")
 names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
-codes = list(choices["indicator_code"])
-ui.choice_from_url("indicator", codes, default="enterprise_startup_time")
-indicator = st.selectbox(label("indicator", language), codes, format_func=names.get, key="indicator")
-ui.keep_in_url(indicator=indicator)
+indicator = ui.indicator_select(choices, language)
 direction = choices.set_index("indicator_code").at[indicator, "direction"]
 
 targets = ui.query("indicator_targets", indicator)

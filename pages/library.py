@@ -5,12 +5,7 @@ from indicators import ui, views
 from indicators.catalog import FAMILIES
 from indicators.i18n import LEVELS, column_labels, label, localized_targets
 
-st.set_page_config(page_title="bizenv", layout="wide")
-language, samples = ui.sidebar()
-st.title(label("page_library", language))
-if ui.database() is None:
-    st.warning(label("no_database", language))
-    st.stop()
+language, samples = ui.page("page_library")
 
 regions = ui.query("regions_with_data")
 region_names = dict(zip(regions["region_code"], regions["name"]))

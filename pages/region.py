@@ -5,12 +5,7 @@ from indicators import charts, ui, views
 from indicators.catalog import FAMILIES
 from indicators.i18n import COMPARATOR_LABELS, LEVELS, label, localized_table, unit_label
 
-st.set_page_config(page_title="bizenv", layout="wide")
-language, samples = ui.sidebar()
-st.title(label("page_region", language))
-if ui.database() is None:
-    st.warning(label("no_database", language))
-    st.stop()
+language, samples = ui.page("page_region")
 
 regions = ui.query("regions_with_data")
 names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
