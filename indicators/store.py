@@ -99,7 +99,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     uploaded_by VARCHAR NOT NULL,
     uploaded_at TIMESTAMP NOT NULL,
     row_count INTEGER NOT NULL,
-    status VARCHAR NOT NULL               -- active or withdrawn
+    status VARCHAR NOT NULL,              -- active or withdrawn
+    stored_path VARCHAR,                  -- where the uploaded file is kept, named by its SHA-256
+    withdrawn_at TIMESTAMP,
+    withdrawn_by VARCHAR
 );
 CREATE TABLE IF NOT EXISTS reported_values (
     reported_id VARCHAR PRIMARY KEY,
@@ -115,9 +118,17 @@ CREATE TABLE IF NOT EXISTS reported_values (
     unit VARCHAR NOT NULL,
     as_of DATE,
     source VARCHAR NOT NULL,
-    note VARCHAR
+    note VARCHAR,
+    state VARCHAR NOT NULL DEFAULT 'current',  -- current, superseded (by a newer upload) or withdrawn
+    superseded_by VARCHAR                 -- the submission whose row replaced this one
 );
+"""
+
+# Indexes and views, created after MIGRATIONS so they can use columns those add.
+DERIVED_SCHEMA = """
 CREATE INDEX IF NOT EXISTS reported_by_indicator ON reported_values (indicator, period_year);
+-- What every page reads: one value per region, indicator, scope and period from each origin, history left out.
+CREATE OR REPLACE VIEW current_reports AS SELECT * FROM reported_values WHERE state = 'current';
 CREATE INDEX IF NOT EXISTS targets_by_indicator ON targets (indicator);
 """
 
@@ -156,8 +167,21 @@ def write_lock(database: Path):
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+# Columns added after the first release, for databases built before them.
+MIGRATIONS = (
+    "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS stored_path VARCHAR",
+    "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS withdrawn_at TIMESTAMP",
+    "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS withdrawn_by VARCHAR",
+    "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'",
+    "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS superseded_by VARCHAR",
+)
+
+
 def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(SCHEMA)
+    for statement in MIGRATIONS:
+        connection.execute(statement)
+    connection.execute(DERIVED_SCHEMA)
 
 
 def replace_build(database: Path, tables: BuildTables) -> None:
@@ -248,7 +272,7 @@ def database_summary(database: Path) -> dict:
         documents = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
         targets = connection.execute("SELECT count(*) FROM targets").fetchone()[0]
         regions = connection.execute("SELECT count(DISTINCT region_code) FROM targets").fetchone()[0]
-        reported = connection.execute("SELECT count(*) FROM reported_values").fetchone()[0]
+        reported = connection.execute("SELECT count(*) FROM current_reports").fetchone()[0]
         by_family = connection.execute(
             "SELECT category, kind, count(*) AS n FROM targets GROUP BY category, kind ORDER BY category, kind"
         ).df()
@@ -338,10 +362,10 @@ def indicator_choices(database: Path) -> pd.DataFrame:
         return connection.execute(
             "SELECT i.indicator_code, i.label_zh, i.label_en, i.family, i.unit, i.direction, i.evaluation_heading, "
             "(SELECT count(*) FROM targets t WHERE t.indicator = i.indicator_code AND t.kind = 'target') AS targets, "
-            "(SELECT count(*) FROM reported_values v WHERE v.indicator = i.indicator_code) AS reports "
+            "(SELECT count(*) FROM current_reports v WHERE v.indicator = i.indicator_code) AS reports "
             "FROM indicators i WHERE i.indicator_code NOT LIKE '%\\_unclassified' ESCAPE '\\' "
             "AND (EXISTS (SELECT 1 FROM targets t WHERE t.indicator = i.indicator_code AND t.kind = 'target') "
-            "OR EXISTS (SELECT 1 FROM reported_values v WHERE v.indicator = i.indicator_code)) "
+            "OR EXISTS (SELECT 1 FROM current_reports v WHERE v.indicator = i.indicator_code)) "
             "ORDER BY i.family, i.indicator_code"
         ).df()
 
@@ -350,7 +374,7 @@ def indicator_years(database: Path, indicator: str, include_samples: bool) -> li
     with read_connection(database) as connection:
         rows = connection.execute(
             "SELECT year FROM targets WHERE indicator = $indicator AND year IS NOT NULL "
-            "UNION SELECT period_year FROM reported_values WHERE indicator = $indicator "
+            "UNION SELECT period_year FROM current_reports WHERE indicator = $indicator "
             "AND origin IN (SELECT unnest($origins)) ORDER BY 1",
             {"indicator": indicator, "origins": origins(include_samples)},
         ).fetchall()
@@ -361,7 +385,7 @@ def indicator_scopes(database: Path, indicator: str) -> list[str]:
     with read_connection(database) as connection:
         rows = connection.execute(
             "SELECT scope FROM targets WHERE indicator = $indicator AND scope IS NOT NULL AND kind = 'target' "
-            "UNION SELECT scope FROM reported_values WHERE indicator = $indicator AND scope IS NOT NULL ORDER BY 1",
+            "UNION SELECT scope FROM current_reports WHERE indicator = $indicator AND scope IS NOT NULL ORDER BY 1",
             {"indicator": indicator},
         ).fetchall()
     return [scope for (scope,) in rows]
@@ -389,7 +413,7 @@ def latest_reports(database: Path, indicator: str, year: int | None, include_sam
             f"SELECT * FROM (SELECT {REPORT_COLUMNS_FOR_PAGES}, ROW_NUMBER() OVER ("
             "PARTITION BY v.region_code, v.scope ORDER BY v.period DESC, v.as_of DESC NULLS LAST, "
             "CASE v.origin WHEN 'submission' THEN 0 WHEN 'document' THEN 1 ELSE 2 END) AS recency "
-            "FROM reported_values v JOIN regions r USING (region_code) "
+            "FROM current_reports v JOIN regions r USING (region_code) "
             f"WHERE v.indicator = $indicator AND v.origin IN (SELECT unnest($origins)) {condition}) AS ranked "
             "WHERE recency = 1 ORDER BY region_code",
             parameters,
@@ -406,7 +430,7 @@ def yearly_reports(database: Path, indicator: str, include_samples: bool, region
         return connection.execute(
             f"SELECT * FROM (SELECT {REPORT_COLUMNS_FOR_PAGES}, ROW_NUMBER() OVER ("
             "PARTITION BY v.region_code, v.scope, v.period_year ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency "
-            "FROM reported_values v JOIN regions r USING (region_code) "
+            "FROM current_reports v JOIN regions r USING (region_code) "
             f"WHERE v.indicator = $indicator AND v.origin IN (SELECT unnest($origins)) {region_condition}) AS ranked "
             "WHERE recency = 1 ORDER BY region_code, period_year",
             parameters,
@@ -426,7 +450,7 @@ def regions_with_data(database: Path) -> pd.DataFrame:
     with read_connection(database) as connection:
         return connection.execute(
             "SELECT r.region_code, r.name, r.level FROM regions r WHERE r.region_code IN "
-            "(SELECT region_code FROM targets UNION SELECT region_code FROM reported_values) ORDER BY r.region_code"
+            "(SELECT region_code FROM targets UNION SELECT region_code FROM current_reports) ORDER BY r.region_code"
         ).df()
 
 
@@ -445,7 +469,7 @@ def region_targets(database: Path, region_code: str) -> pd.DataFrame:
 def region_reports(database: Path, region_code: str, include_samples: bool) -> pd.DataFrame:
     with read_connection(database) as connection:
         return connection.execute(
-            f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM reported_values v JOIN regions r USING (region_code) "
+            f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM current_reports v JOIN regions r USING (region_code) "
             "WHERE v.region_code = $code AND v.origin IN (SELECT unnest($origins)) ORDER BY v.indicator, v.period",
             {"code": region_code, "origins": origins(include_samples)},
         ).df()
@@ -518,7 +542,7 @@ def targets_with_latest_reports(database: Path, include_samples: bool) -> pd.Dat
     with read_connection(database) as connection:
         return connection.execute(
             "WITH latest AS (SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.region_code, v.indicator, v.scope "
-            "ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency FROM reported_values v "
+            "ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency FROM current_reports v "
             "WHERE v.origin IN (SELECT unnest($origins))) AS ranked WHERE recency = 1) "
             "SELECT t.target_id, t.region_code, t.indicator, t.scope, t.category, t.value, t.value_max, t.unit, t.comparator, "
             "t.baseline, t.year, l.value AS reported_value, l.unit AS reported_unit, l.period_year AS reported_year, "
@@ -546,7 +570,7 @@ def full_export(database: Path) -> dict[str, pd.DataFrame]:
                 f"SELECT {TARGET_COLUMNS_FOR_PAGES} FROM targets t JOIN regions r USING (region_code) "
                 "JOIN documents d USING (document_id) ORDER BY t.doc, t.line").df(),
             "reported_values": connection.execute(
-                f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM reported_values v JOIN regions r USING (region_code) "
+                f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM current_reports v JOIN regions r USING (region_code) "
                 "ORDER BY v.region_code, v.indicator, v.period").df(),
             "indicators": connection.execute("SELECT * FROM indicators ORDER BY indicator_code").df(),
             "documents": connection.execute("SELECT * FROM documents ORDER BY doc, first_line").df(),
@@ -577,7 +601,7 @@ def documents_by_id(database: Path, document_ids: tuple[str, ...]) -> pd.DataFra
 def report_years(database: Path, indicator: str, include_samples: bool) -> list[int]:
     with read_connection(database) as connection:
         rows = connection.execute(
-            "SELECT DISTINCT period_year FROM reported_values WHERE indicator = $indicator "
+            "SELECT DISTINCT period_year FROM current_reports WHERE indicator = $indicator "
             "AND origin IN (SELECT unnest($origins)) ORDER BY 1",
             {"indicator": indicator, "origins": origins(include_samples)},
         ).fetchall()
@@ -591,7 +615,7 @@ def year_reports(database: Path, year: int, include_samples: bool) -> pd.DataFra
             "SELECT region_code, region, indicator, scope, period, value, unit FROM (SELECT v.region_code, "
             "r.name AS region, v.indicator, v.scope, v.period, v.value, v.unit, ROW_NUMBER() OVER ("
             "PARTITION BY v.region_code, v.indicator ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency "
-            "FROM reported_values v JOIN regions r USING (region_code) "
+            "FROM current_reports v JOIN regions r USING (region_code) "
             "WHERE v.period_year = $year AND v.origin IN (SELECT unnest($origins)) "
             "AND v.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS ranked WHERE recency = 1",
             {"year": year, "origins": origins(include_samples)},
