@@ -19,3 +19,9 @@ SCOPES_FILE = REPO_DIR / "etl" / "rules" / "scopes.yml"
 def database_path() -> Path:
     """The DuckDB file; BIZENV_DB overrides the default so tests and replicas can point elsewhere."""
     return Path(os.environ.get("BIZENV_DB", REPO_DIR / "build" / "bizenv.duckdb"))
+
+
+def uploads_dir(database: Path) -> Path:
+    """Where uploaded workbooks are kept; BIZENV_UPLOADS overrides the folder beside the database."""
+    configured = os.environ.get("BIZENV_UPLOADS")
+    return Path(configured) if configured else Path(database).parent / "uploads"

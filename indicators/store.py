@@ -120,7 +120,8 @@ CREATE TABLE IF NOT EXISTS reported_values (
     source VARCHAR NOT NULL,
     note VARCHAR,
     state VARCHAR NOT NULL DEFAULT 'current',  -- current, superseded (by a newer upload) or withdrawn
-    superseded_by VARCHAR                 -- the submission whose row replaced this one
+    superseded_by VARCHAR,                -- the submission whose row replaced this one
+    replaces VARCHAR                      -- the reported_id this row replaced when it was stored, kept as history
 );
 """
 
@@ -174,6 +175,7 @@ MIGRATIONS = (
     "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS withdrawn_by VARCHAR",
     "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'",
     "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS superseded_by VARCHAR",
+    "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS replaces VARCHAR",
 )
 
 
@@ -184,15 +186,19 @@ def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(DERIVED_SCHEMA)
 
 
-def replace_build(database: Path, tables: BuildTables) -> None:
-    """Swap in a new set of targets atomically.
+@contextlib.contextmanager
+def writable_copy(database: Path):
+    """A read-write connection to a copy of the database that replaces the original only if the block succeeds.
 
-    The build writes into a copy of the database and renames it over the original only after the
-    copy is committed and closed, so a failure (or a killed process) at any point leaves the
-    previous database exactly as it was; reported values are carried over in the copy.
+    The copy is committed, checkpointed and closed before it is renamed over the original, so a failure
+    or a killed process at any point leaves the previous database exactly as it was; readers holding
+    the old file keep reading it undisturbed. Writers take turns through the lock file.
     """
     database = Path(database)
     with write_lock(database):
+        # Holding the lock, any copy left beside the database belongs to a writer that died: clear it.
+        for leftover in database.parent.glob(database.name + ".*.tmp*"):
+            leftover.unlink()
         handle, temporary_name = tempfile.mkstemp(prefix=database.name + ".", suffix=".tmp", dir=database.parent)
         os.close(handle)
         temporary = Path(temporary_name)
@@ -205,24 +211,7 @@ def replace_build(database: Path, tables: BuildTables) -> None:
             try:
                 create_schema(connection)
                 connection.execute("BEGIN TRANSACTION")
-                for table in REBUILT_TABLES:
-                    connection.execute(f"DELETE FROM {table}")
-                connection.execute("DELETE FROM reported_values WHERE origin IN (?, ?)", list(DERIVED_ORIGINS))
-                for table, frame in (
-                    ("regions", tables.regions),
-                    ("indicators", tables.indicators),
-                    ("documents", tables.documents),
-                    ("targets", tables.targets),
-                    ("reported_values", tables.derived_reports),
-                ):
-                    insert_frame(connection, table, frame)
-                build = tables.build
-                connection.execute(
-                    "INSERT INTO builds VALUES (?, ?, ?, ?, ?, ?)",
-                    [build["build_id"], build["finished_at"], build["corpus_sha256"], build["documents"],
-                     build["targets"], build["failed_files"]],
-                )
-                insert_frame(connection, "build_failures", tables.failures)
+                yield connection
                 connection.execute("COMMIT")
                 connection.execute("CHECKPOINT")
             finally:
@@ -234,6 +223,29 @@ def replace_build(database: Path, tables: BuildTables) -> None:
             wal = Path(str(temporary) + ".wal")
             if wal.exists():
                 wal.unlink()
+
+
+def replace_build(database: Path, tables: BuildTables) -> None:
+    """Swap in a new set of targets atomically; reported values uploaded by users are carried over untouched."""
+    with writable_copy(database) as connection:
+        for table in REBUILT_TABLES:
+            connection.execute(f"DELETE FROM {table}")
+        connection.execute("DELETE FROM reported_values WHERE origin IN (?, ?)", list(DERIVED_ORIGINS))
+        for table, frame in (
+            ("regions", tables.regions),
+            ("indicators", tables.indicators),
+            ("documents", tables.documents),
+            ("targets", tables.targets),
+            ("reported_values", tables.derived_reports),
+        ):
+            insert_frame(connection, table, frame)
+        build = tables.build
+        connection.execute(
+            "INSERT INTO builds VALUES (?, ?, ?, ?, ?, ?)",
+            [build["build_id"], build["finished_at"], build["corpus_sha256"], build["documents"],
+             build["targets"], build["failed_files"]],
+        )
+        insert_frame(connection, "build_failures", tables.failures)
 
 
 def insert_frame(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -619,4 +631,127 @@ def year_reports(database: Path, year: int, include_samples: bool) -> pd.DataFra
             "WHERE v.period_year = $year AND v.origin IN (SELECT unnest($origins)) "
             "AND v.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS ranked WHERE recency = 1",
             {"year": year, "origins": origins(include_samples)},
+        ).df()
+
+
+# --- Submissions of progress sheets ------------------------------------------------------------
+
+SUBMISSION_KEY = "region_code, indicator, coalesce(scope, ''), period"
+
+
+def submission_with_file(database: Path, file_sha256: str) -> dict | None:
+    """The active submission of the same file, if it was uploaded before."""
+    with read_connection(database) as connection:
+        row = connection.execute(
+            "SELECT submission_id, file_name, uploaded_by, uploaded_at FROM submissions "
+            "WHERE file_sha256 = $sha AND status = 'active' ORDER BY uploaded_at LIMIT 1",
+            {"sha": file_sha256},
+        ).fetchone()
+    return dict(zip(("submission_id", "file_name", "uploaded_by", "uploaded_at"), row)) if row else None
+
+
+def latest_submitted_values(database: Path, region_codes: tuple[str, ...]) -> pd.DataFrame:
+    """The current value of every region, indicator and scope, latest period first, for upload warnings."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT region_code, indicator, scope, period, value FROM current_reports "
+            "WHERE region_code IN (SELECT unnest($codes)) ORDER BY period",
+            {"codes": list(region_codes)},
+        ).df()
+
+
+def commit_submission(database: Path, submission: dict, rows: pd.DataFrame) -> int:
+    """Store one upload whole, or not at all: its record, its rows, and the older rows they supersede.
+
+    Returns how many earlier values the new rows replaced.
+    """
+    with writable_copy(database) as connection:
+        connection.execute(
+            "INSERT INTO submissions (submission_id, file_name, file_sha256, uploaded_by, uploaded_at, row_count, "
+            "status, stored_path) VALUES ($submission_id, $file_name, $file_sha256, $uploaded_by, $uploaded_at, "
+            "$row_count, 'active', $stored_path)",
+            submission,
+        )
+        connection.register("incoming_rows", rows)
+        try:
+            pairs = connection.execute(
+                "SELECT incoming.reported_id AS new_id, stored.reported_id AS old_id FROM incoming_rows incoming "
+                "JOIN reported_values stored ON stored.origin = 'submission' AND stored.state = 'current' "
+                "AND stored.region_code = incoming.region_code AND stored.indicator = incoming.indicator "
+                "AND coalesce(stored.scope, '') = coalesce(incoming.scope, '') AND stored.period = incoming.period"
+            ).fetchall()
+            replaced = len(pairs)
+            connection.execute(
+                f"UPDATE reported_values SET state = 'superseded', superseded_by = $submission_id "
+                f"WHERE origin = 'submission' AND state = 'current' "
+                f"AND ({SUBMISSION_KEY}) IN (SELECT {SUBMISSION_KEY} FROM incoming_rows)",
+                {"submission_id": submission["submission_id"]},
+            )
+        finally:
+            connection.unregister("incoming_rows")
+        history = dict(pairs)
+        insert_frame(connection, "reported_values", rows.assign(replaces=rows["reported_id"].map(history)))
+    return int(replaced)
+
+
+def withdraw_submission(database: Path, submission_id: str, withdrawn_by: str, withdrawn_at) -> int:
+    """Withdraw an upload: its rows stop counting and the values they had replaced come back.
+
+    A value the withdrawn upload had replaced inherits whatever replaced the withdrawn row in turn, so a
+    newer upload still wins. Returns how many values came back.
+    """
+    with writable_copy(database) as connection:
+        status = connection.execute(
+            "SELECT status FROM submissions WHERE submission_id = $id", {"id": submission_id}
+        ).fetchone()
+        if status is None or status[0] != "active":
+            raise LookupError(submission_id)
+        restored = connection.execute(
+            "SELECT count(*) FROM reported_values earlier JOIN reported_values withdrawn "
+            f"ON withdrawn.submission_id = $id AND (earlier.region_code, earlier.indicator, coalesce(earlier.scope, ''), "
+            "earlier.period) = (withdrawn.region_code, withdrawn.indicator, coalesce(withdrawn.scope, ''), withdrawn.period) "
+            "WHERE earlier.superseded_by = $id AND earlier.state <> 'withdrawn' AND withdrawn.superseded_by IS NULL",
+            {"id": submission_id},
+        ).fetchone()[0]
+        connection.execute(
+            "UPDATE reported_values AS earlier SET superseded_by = withdrawn.superseded_by, "
+            "state = CASE WHEN withdrawn.superseded_by IS NULL THEN 'current' ELSE 'superseded' END "
+            "FROM reported_values AS withdrawn WHERE earlier.superseded_by = $id AND earlier.state <> 'withdrawn' "
+            "AND withdrawn.submission_id = $id "
+            "AND earlier.region_code = withdrawn.region_code AND earlier.indicator = withdrawn.indicator "
+            "AND coalesce(earlier.scope, '') = coalesce(withdrawn.scope, '') AND earlier.period = withdrawn.period",
+            {"id": submission_id},
+        )
+        connection.execute(
+            "UPDATE reported_values SET state = 'withdrawn' WHERE submission_id = $id", {"id": submission_id}
+        )
+        connection.execute(
+            "UPDATE submissions SET status = 'withdrawn', withdrawn_at = $at, withdrawn_by = $by WHERE submission_id = $id",
+            {"id": submission_id, "at": withdrawn_at, "by": withdrawn_by},
+        )
+    return int(restored)
+
+
+def submissions_overview(database: Path) -> pd.DataFrame:
+    """Every submission, newest first, with how many of its values count now and how many it replaced."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT s.submission_id, s.file_name, s.file_sha256, s.uploaded_by, s.uploaded_at, s.row_count, s.status, "
+            "s.withdrawn_at, s.withdrawn_by, "
+            "(SELECT count(*) FROM reported_values v WHERE v.submission_id = s.submission_id AND v.state = 'current') AS current_values, "
+            "(SELECT count(*) FROM reported_values v WHERE v.submission_id = s.submission_id AND v.replaces IS NOT NULL) "
+            "AS replaced_values "
+            "FROM submissions s ORDER BY s.uploaded_at DESC"
+        ).df()
+
+
+def submission_changes(database: Path, submission_id: str) -> pd.DataFrame:
+    """What one submission changed: each of its rows beside the value it replaced, if any."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT n.region_code, r.name AS region, n.indicator, n.scope, n.period, n.value, n.unit, n.state, "
+            "o.value AS previous_value, o.submission_id AS previous_submission FROM reported_values n "
+            "JOIN regions r USING (region_code) LEFT JOIN reported_values o ON o.reported_id = n.replaces "
+            "WHERE n.submission_id = $id ORDER BY n.region_code, n.indicator, n.period",
+            {"id": submission_id},
         ).df()
