@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
@@ -56,6 +58,64 @@ def run_evaluate(arguments: argparse.Namespace) -> int:
     return 0 if passed else 1
 
 
+def _template_region_codes(names: list[str], with_children: bool) -> list[str]:
+    """Region codes for the names or codes given, each with every region below it when asked."""
+    from etl.regions import CODE_PATTERN, default_region_table
+
+    table = default_region_table()
+    codes: list[str] = []
+    for name in names:
+        region = table.by_code(name) if CODE_PATTERN.match(name.strip()) else table.resolve(name)
+        pending = [region]
+        while pending:
+            current = pending.pop()
+            if current.code not in codes:
+                codes.append(current.code)
+            if with_children:
+                pending.extend(table.children(current.code))
+    return codes
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write beside the target, then rename over it, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def run_template(arguments: argparse.Namespace) -> int:
+    from etl.regions import UnknownRegion
+    from indicators import store
+    from indicators.progress_template import PERIOD_PATTERN, template_rows, template_workbook
+
+    if not PERIOD_PATTERN.match(arguments.period):
+        print(f"期间格式不正确：{arguments.period}（应为 2021 或 2021Q3） / bad period", file=sys.stderr)
+        return 2
+    try:
+        codes = _template_region_codes(arguments.region, arguments.with_children)
+    except UnknownRegion as error:
+        hint = "" if error.candidates else "（请写六位区划代码或地区名称）"
+        print(f"地区无法识别：{error}{hint} / unknown region", file=sys.stderr)
+        return 2
+    database = Path(arguments.db) if arguments.db else database_path()
+    if not database.exists():
+        print(f"找不到数据库：{database}（请先运行 python -m etl build） / database not found", file=sys.stderr)
+        return 2
+    rows = template_rows(store.template_targets(database, tuple(codes)), codes, arguments.period)
+    out = Path(arguments.out)
+    _write_atomically(out, template_workbook(rows, language=arguments.lang, long_format=len(codes) > 1))
+    if rows.empty:
+        print("警告 warning: 所选地区没有目标，模板只有表头 / the regions have no targets", file=sys.stderr)
+    print(f"{len(rows)} rows → {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m etl", description="bizenv policy-target ETL")
     commands = top.add_subparsers(dest="command", required=True)
@@ -75,6 +135,14 @@ def parser() -> argparse.ArgumentParser:
     evaluate_command.add_argument("labels")
     evaluate_command.add_argument("--db")
     evaluate_command.set_defaults(run=run_evaluate)
+    template_command = commands.add_parser("template", help="write a progress sheet (.xlsx) for evaluators to fill in")
+    template_command.add_argument("--region", action="append", required=True, help="region code or name; repeatable")
+    template_command.add_argument("--with-children", action="store_true", help="also every region below each one given")
+    template_command.add_argument("--period", required=True, help="2021 or 2021Q3")
+    template_command.add_argument("--out", required=True, help=".xlsx file to write")
+    template_command.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of headers and instructions")
+    template_command.add_argument("--db")
+    template_command.set_defaults(run=run_template)
     return top
 
 

@@ -99,6 +99,38 @@ LABELS.update({
     "issuer": {"zh": "发文机关", "en": "Issuer"},
 })
 
+LABELS.update({
+    "page_upload": {"zh": "进度填报", "en": "Progress sheets"},
+    "page_submissions": {"zh": "提交记录", "en": "Submissions"},
+    "template_heading": {"zh": "1. 下载填报模板", "en": "1. Download a template"},
+    "template_regions": {"zh": "地区（可多选）", "en": "Regions (one or more)"},
+    "template_period": {"zh": "期间", "en": "Period"},
+    "quarter": {"zh": "季度", "en": "Quarter"},
+    "whole_year": {"zh": "全年", "en": "Whole year"},
+    "template_download": {"zh": "下载模板（Excel）", "en": "Download template (Excel)"},
+    "template_rows": {"zh": "模板含 {rows} 行（每个有目标的指标一行）", "en": "The template has {rows} rows (one per indicator with a target)"},
+    "template_empty": {"zh": "所选地区暂无目标，无法生成模板。", "en": "The chosen regions have no targets yet."},
+    "upload_heading": {"zh": "2. 上传填好的进度表", "en": "2. Upload the filled-in sheet"},
+    "uploaded_by": {"zh": "填报人", "en": "Submitted by"},
+    "uploaded_by_missing": {"zh": "请先填写填报人姓名。", "en": "Enter your name first."},
+    "upload_file": {"zh": "选择文件（.xlsx）", "en": "Choose a file (.xlsx)"},
+    "upload_stored": {"zh": "已保存：提交编号 {id}，{rows} 行，替换了 {replaced} 个旧值。",
+                      "en": "Stored: submission {id}, {rows} rows, {replaced} earlier values replaced."},
+    "upload_refused": {"zh": "未保存：发现 {errors} 个问题，请修改后重新上传（数据库未作任何改动）。",
+                       "en": "Not stored: {errors} problems found; fix them and upload again (nothing was changed)."},
+    "upload_warnings": {"zh": "提示（不影响保存）", "en": "Warnings (do not block)"},
+    "upload_errors": {"zh": "问题", "en": "Problems"},
+    "annotated_download": {"zh": "下载标注问题的工作簿", "en": "Download the workbook with problems marked"},
+    "see_compare": {"zh": "到地区对比页查看", "en": "See them on the compare page"},
+    "no_submissions": {"zh": "暂无提交记录。", "en": "No submissions yet."},
+    "submission_changes": {"zh": "本次提交的内容及其替换的旧值", "en": "What this submission changed"},
+    "withdraw": {"zh": "撤回此提交", "en": "Withdraw this submission"},
+    "withdraw_confirm": {"zh": "确认撤回（被替换的旧值将恢复）", "en": "Confirm (the values it replaced come back)"},
+    "withdrawn_done": {"zh": "已撤回，恢复了 {restored} 个旧值。", "en": "Withdrawn; {restored} earlier values came back."},
+    "withdrawn_by": {"zh": "撤回人", "en": "Withdrawn by"},
+    "pick_submission": {"zh": "选择一条提交查看其内容。", "en": "Select a submission to see what it changed."},
+})
+
 STATUS_LABELS = {
     "met": {"zh": "已完成", "en": "Met"},
     "not_met": {"zh": "未完成", "en": "Not met"},
@@ -107,6 +139,11 @@ STATUS_LABELS = {
     "no_report": {"zh": "无报告", "en": "No report"},
     "unit_mismatch": {"zh": "单位不可比", "en": "Unit mismatch"},
     "no_target": {"zh": "无本地目标", "en": "No own target"},
+    # Submissions and their rows.
+    "active": {"zh": "有效", "en": "Active"},
+    "withdrawn": {"zh": "已撤回", "en": "Withdrawn"},
+    "current": {"zh": "现行", "en": "In force"},
+    "superseded": {"zh": "已被替换", "en": "Superseded"},
 }
 
 COLUMN_LABELS = {
@@ -155,6 +192,20 @@ COLUMN_LABELS = {
     "composite": {"zh": "综合得分", "en": "Composite score"},
     "indicators": {"zh": "指标数", "en": "Indicators"},
     "components": {"zh": "各指标得分", "en": "Indicator scores"},
+    "sheet": {"zh": "工作表", "en": "Sheet"},
+    "cell": {"zh": "单元格", "en": "Cell"},
+    "message": {"zh": "说明", "en": "Message"},
+    "uploaded_by": {"zh": "填报人", "en": "Submitted by"},
+    "uploaded_at": {"zh": "上传时间", "en": "Uploaded at"},
+    "row_count": {"zh": "行数", "en": "Rows"},
+    "current_values": {"zh": "现行值", "en": "Values in force"},
+    "replaced_values": {"zh": "替换旧值", "en": "Values replaced"},
+    "previous_value": {"zh": "原值", "en": "Previous value"},
+    "state": {"zh": "状态", "en": "State"},
+    "withdrawn_at": {"zh": "撤回时间", "en": "Withdrawn at"},
+    "withdrawn_by": {"zh": "撤回人", "en": "Withdrawn by"},
+    "submission_id": {"zh": "提交编号", "en": "Submission"},
+    "file_sha256": {"zh": "SHA-256", "en": "SHA-256"},
 }
 
 COMPARATOR_LABELS = {
@@ -195,8 +246,8 @@ def unit_label(unit: str, language: str) -> str:
 def localized_table(frame, language: str):
     """Status, origin, level and unit codes shown as words in `language`, columns renamed."""
     shown = frame.copy()
-    for column, names in (("status", STATUS_LABELS), ("origin", ORIGIN_LABELS), ("level", LEVELS),
-                          ("comparator", COMPARATOR_LABELS)):
+    for column, names in (("status", STATUS_LABELS), ("state", STATUS_LABELS), ("origin", ORIGIN_LABELS),
+                          ("level", LEVELS), ("comparator", COMPARATOR_LABELS)):
         if column in shown:
             shown[column] = shown[column].map(lambda code, names=names: names[code][language] if code in names else code)
     for column in ("unit", "reported_unit", "target_unit"):

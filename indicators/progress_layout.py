@@ -43,7 +43,7 @@ HEADER_ALIASES = {
 }
 HEADER_ALIASES["region_code"] |= {"区划代码", "行政区划代码", "地区编码", "code"}
 HEADER_ALIASES["region"] |= {"地区", "区域", "Region name"}
-HEADER_ALIASES["indicator"] |= {"指标编码", "Indicator"}
+HEADER_ALIASES["indicator"] |= {"指标编码", "Indicator ID"}
 HEADER_ALIASES["indicator_name"] |= {"指标", "Indicator name"}
 HEADER_ALIASES["value"] |= {"数值", "填报值", "实际值", "Value"}
 HEADER_ALIASES["period"] |= {"年度", "年份", "Year"}
@@ -73,6 +73,10 @@ def normalized_header(text) -> str:
 def field_for_header(text) -> str | None:
     """The field a header names, in Chinese or English, whatever its spacing or case."""
     wanted = normalized_header(text)
+    # The template's own headers first: "Indicator" is a header, and also the code's field name in lower case.
+    for column in COLUMNS:
+        if wanted in (normalized_header(column.header_zh), normalized_header(column.header_en)):
+            return column.field
     for field, aliases in HEADER_ALIASES.items():
         if wanted in {normalized_header(alias) for alias in aliases}:
             return field

@@ -755,3 +755,18 @@ def submission_changes(database: Path, submission_id: str) -> pd.DataFrame:
             "WHERE n.submission_id = $id ORDER BY n.region_code, n.indicator, n.period",
             {"id": submission_id},
         ).df()
+
+
+def template_targets(database: Path, region_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Every target (not statements of status) of the given regions, with what a progress template shows beside it."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT t.target_id, t.region_code, r.name AS region, t.indicator, i.label_zh AS indicator_zh, "
+            "i.label_en AS indicator_en, i.unit AS indicator_unit, t.scope, t.value, t.value_max, t.unit, t.comparator, "
+            "t.baseline, t.year, t.kind, t.doc, t.line, d.title, d.document_number, d.issue_year "
+            "FROM targets t JOIN regions r USING (region_code) JOIN documents d USING (document_id) "
+            "JOIN indicators i ON i.indicator_code = t.indicator "
+            "WHERE t.kind = 'target' AND t.region_code IN (SELECT unnest($codes)) "
+            "ORDER BY t.region_code, t.indicator, t.scope NULLS FIRST, d.issue_year, t.doc, t.line",
+            {"codes": list(region_codes)},
+        ).df()
