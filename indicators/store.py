@@ -11,6 +11,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,14 +260,48 @@ def insert_frame(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.Da
         connection.unregister("incoming_rows")
 
 
+def file_version(database: Path) -> tuple[int, int, int]:
+    """Identifies one version of the database file: every write replaces the file, so the inode changes."""
+    status = os.stat(database)
+    return status.st_ino, status.st_mtime_ns, status.st_size
+
+
+# One read-only connection per database file version, shared by the process; each query takes a cursor.
+# The file is attached to an in-memory database rather than opened directly, because DuckDB hands a
+# second direct connection to a path the instance that is already open there, which after a swap is
+# the old file.
+_readers: dict[str, tuple[tuple[int, int, int], duckdb.DuckDBPyConnection]] = {}
+_readers_lock = threading.Lock()
+
+
+def reader(database: Path) -> duckdb.DuckDBPyConnection:
+    path = str(Path(database).resolve())
+    version = file_version(database)
+    with _readers_lock:
+        known = _readers.get(path)
+        if known is None or known[0] != version:
+            connection = duckdb.connect(":memory:")
+            connection.execute(f"ATTACH {sql_string(path)} AS bizenv (READ_ONLY)")
+            _readers[path] = (version, connection)
+        return _readers[path][1]
+
+
+def sql_string(text: str) -> str:
+    """A string literal for the few statements that take no parameters (ATTACH): quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 @contextlib.contextmanager
 def read_connection(database: Path):
-    """A short-lived read-only connection; opened per use so a rebuild's file swap is picked up."""
-    connection = duckdb.connect(str(database), read_only=True)
+    """A cursor on the current version of the database, closed after use."""
+    if not Path(database).exists():
+        raise FileNotFoundError(database)
+    cursor = reader(database).cursor()
     try:
-        yield connection
+        cursor.execute("USE bizenv")
+        yield cursor
     finally:
-        connection.close()
+        cursor.close()
 
 
 def export_rows(database: Path) -> pd.DataFrame:

@@ -16,6 +16,8 @@ PAGE_FILES = {
     "page_region": "pages/region.py",
     "page_indicator": "pages/indicator.py",
     "page_library": "pages/library.py",
+    "page_upload": "pages/upload.py",
+    "page_submissions": "pages/submissions.py",
 }
 
 
@@ -140,13 +142,13 @@ def database() -> Path | None:
     return path if path.exists() else None
 
 
-def data_version(path: Path) -> float:
-    # A build replaces the file, so its modification time identifies the data version.
-    return path.stat().st_mtime
+def data_version(path: Path) -> tuple[int, int, int]:
+    # Every write replaces the file, so its inode, modification time and size identify the data version.
+    return store.file_version(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def cached(function_name: str, path: str, version: float, *arguments, **keywords):
+def cached(function_name: str, path: str, version: tuple, *arguments, **keywords):
     """Any read function of the store, cached per database version and arguments."""
     return getattr(store, function_name)(Path(path), *arguments, **keywords)
 
@@ -227,4 +229,41 @@ def full_download() -> None:
     right.download_button(
         f"{label('reported_values', language_code)} (CSV)", downloads.csv_bytes(tables["reported_values"]),
         file_name=downloads.file_name("all_reported_values", {}, ".csv"), mime="text/csv", key="all-reports-csv",
+    )
+
+
+# --- Progress sheets ---------------------------------------------------------------------------
+
+def template_bytes(region_codes: tuple[str, ...], period: str, language_code: str) -> tuple[bytes, int]:
+    """The progress template for the regions and period, and its number of rows."""
+    from indicators import progress_template
+
+    rows = progress_template.template_rows(query("template_targets", region_codes), list(region_codes), period)
+    return progress_template.template_workbook(rows, language_code, long_format=len(region_codes) > 1), len(rows)
+
+
+def submit_upload(data: bytes, file_name: str, uploaded_by: str):
+    """Check and store an upload (see etl.submissions.submit); the cached pages see it at once."""
+    from etl.submissions import submit
+
+    return submit(data, file_name, uploaded_by, database_path())
+
+
+def annotated_upload(data: bytes, outcome) -> bytes:
+    from etl.progress_import import annotated_workbook
+
+    return annotated_workbook(data, outcome.validation, current_language())
+
+
+def withdraw_submission(submission_id: str, withdrawn_by: str) -> int:
+    from etl.submissions import withdraw
+
+    return withdraw(database_path(), submission_id, withdrawn_by)
+
+
+def problems_table(problems, language_code: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"sheet": problem.sheet, "cell": problem.cell, "value": problem.value,
+          "message": problem.message_zh if language_code == "zh" else problem.message_en} for problem in problems],
+        columns=["sheet", "cell", "value", "message"],
     )
