@@ -388,6 +388,13 @@ def document_sections(database: Path) -> pd.DataFrame:
 
 # --- Queries behind the pages -------------------------------------------------------------------
 
+# Which report counts as a region's latest: the latest period; within it, an upload before a statement in a
+# document before sample data; then the latest as-of date. Every "latest report" query orders by this.
+LATEST_FIRST = (
+    "v.period DESC, CASE v.origin WHEN 'submission' THEN 0 WHEN 'document' THEN 1 ELSE 2 END, "
+    "v.as_of DESC NULLS LAST, v.reported_id"
+)
+
 TARGET_COLUMNS_FOR_PAGES = (
     "t.target_id, t.document_id, t.region_code, r.name AS region, r.level, r.parent_code, t.category, t.indicator, "
     "t.scope, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, t.year_explicit, t.kind, t.quote, "
@@ -458,8 +465,7 @@ def latest_reports(database: Path, indicator: str, year: int | None, include_sam
     with read_connection(database) as connection:
         return connection.execute(
             f"SELECT * FROM (SELECT {REPORT_COLUMNS_FOR_PAGES}, ROW_NUMBER() OVER ("
-            "PARTITION BY v.region_code, v.scope ORDER BY v.period DESC, v.as_of DESC NULLS LAST, "
-            "CASE v.origin WHEN 'submission' THEN 0 WHEN 'document' THEN 1 ELSE 2 END) AS recency "
+            f"PARTITION BY v.region_code, v.scope ORDER BY {LATEST_FIRST}) AS recency "
             "FROM current_reports v JOIN regions r USING (region_code) "
             f"WHERE v.indicator = $indicator AND v.origin IN (SELECT unnest($origins)) {condition}) AS ranked "
             "WHERE recency = 1 ORDER BY region_code",
@@ -476,7 +482,7 @@ def yearly_reports(database: Path, indicator: str, include_samples: bool, region
     with read_connection(database) as connection:
         return connection.execute(
             f"SELECT * FROM (SELECT {REPORT_COLUMNS_FOR_PAGES}, ROW_NUMBER() OVER ("
-            "PARTITION BY v.region_code, v.scope, v.period_year ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency "
+            f"PARTITION BY v.region_code, v.scope, v.period_year ORDER BY {LATEST_FIRST}) AS recency "
             "FROM current_reports v JOIN regions r USING (region_code) "
             f"WHERE v.indicator = $indicator AND v.origin IN (SELECT unnest($origins)) {region_condition}) AS ranked "
             "WHERE recency = 1 ORDER BY region_code, period_year",
@@ -588,14 +594,16 @@ def targets_with_latest_reports(database: Path, include_samples: bool) -> pd.Dat
     """Every target with its region's latest report of the same indicator (scope compatible), for status shares."""
     with read_connection(database) as connection:
         return connection.execute(
-            "WITH latest AS (SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.region_code, v.indicator, v.scope "
-            "ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency FROM current_reports v "
-            "WHERE v.origin IN (SELECT unnest($origins))) AS ranked WHERE recency = 1) "
-            "SELECT t.target_id, t.region_code, t.indicator, t.scope, t.category, t.value, t.value_max, t.unit, t.comparator, "
-            "t.baseline, t.year, l.value AS reported_value, l.unit AS reported_unit, l.period_year AS reported_year, "
-            "l.scope AS reported_scope FROM targets t LEFT JOIN latest l ON l.region_code = t.region_code "
-            "AND l.indicator = t.indicator AND (l.scope = t.scope OR l.scope IS NULL OR t.scope IS NULL) "
-            "WHERE t.kind = 'target' AND t.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\'",
+            # One report per target: the same scope first, then a report or target without scope, latest first.
+            "SELECT target_id, region_code, indicator, scope, category, value, value_max, unit, comparator, baseline, "
+            "year, reported_value, reported_unit, reported_year, reported_scope FROM (SELECT t.target_id, t.region_code, "
+            "t.indicator, t.scope, t.category, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, "
+            "v.value AS reported_value, v.unit AS reported_unit, v.period_year AS reported_year, v.scope AS reported_scope, "
+            "ROW_NUMBER() OVER (PARTITION BY t.target_id ORDER BY CASE WHEN v.scope = t.scope THEN 0 ELSE 1 END, "
+            f"{LATEST_FIRST}) AS recency FROM targets t LEFT JOIN current_reports v ON v.region_code = t.region_code "
+            "AND v.indicator = t.indicator AND (v.scope = t.scope OR v.scope IS NULL OR t.scope IS NULL) "
+            "AND v.origin IN (SELECT unnest($origins)) "
+            "WHERE t.kind = 'target' AND t.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS ranked WHERE recency = 1",
             {"origins": origins(include_samples)},
         ).df()
 
@@ -661,7 +669,7 @@ def year_reports(database: Path, year: int, include_samples: bool) -> pd.DataFra
         return connection.execute(
             "SELECT region_code, region, indicator, scope, period, value, unit FROM (SELECT v.region_code, "
             "r.name AS region, v.indicator, v.scope, v.period, v.value, v.unit, ROW_NUMBER() OVER ("
-            "PARTITION BY v.region_code, v.indicator ORDER BY v.period DESC, v.as_of DESC NULLS LAST) AS recency "
+            f"PARTITION BY v.region_code, v.indicator, v.scope ORDER BY {LATEST_FIRST}) AS recency "
             "FROM current_reports v JOIN regions r USING (region_code) "
             "WHERE v.period_year = $year AND v.origin IN (SELECT unnest($origins)) "
             "AND v.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS ranked WHERE recency = 1",

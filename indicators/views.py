@@ -16,6 +16,21 @@ def scope_compatible(left, right) -> bool:
     return pd.isna(left) or pd.isna(right) or left == right
 
 
+ORIGIN_PRIORITY = {"submission": 0, "document": 1, "sample": 2}
+
+
+def latest_report(reports: pd.DataFrame, scope=None) -> pd.Series | None:
+    """One report: the given scope (or none) before others, then the latest period, then uploads before documents before samples."""
+    if reports.empty:
+        return None
+    ranked = reports.assign(
+        scope_rank=[0 if (not pd.isna(scope) and own == scope) else 1 if pd.isna(own) else 2 for own in reports["scope"]],
+        origin_rank=reports["origin"].map(ORIGIN_PRIORITY),
+    )
+    ranked = ranked.sort_values(["scope_rank", "period", "origin_rank"], ascending=[True, False, True], kind="stable")
+    return reports.loc[ranked.index[0]]
+
+
 def filter_scope(frame: pd.DataFrame, scope: str | None) -> pd.DataFrame:
     if not scope:
         return frame
@@ -75,7 +90,7 @@ def compare_table(
     for code in region_codes:
         region_reports = reports[reports["region_code"] == code]
         region_targets = regional_targets[regional_targets["region_code"] == code]
-        report = region_reports.sort_values("period").iloc[-1] if not region_reports.empty else None
+        report = latest_report(region_reports, scope)
         if report is not None and not region_targets.empty:
             compatible = region_targets[[scope_compatible(report["scope"], own) for own in region_targets["scope"]]]
             region_targets = compatible if not compatible.empty else region_targets
@@ -154,7 +169,7 @@ def region_statuses(targets: pd.DataFrame, reports: pd.DataFrame, current_year: 
     for _, target in targets[targets["kind"] == "target"].iterrows():
         candidates = reports[(reports["indicator"] == target["indicator"])]
         candidates = candidates[[scope_compatible(scope, target["scope"]) for scope in candidates["scope"]]]
-        report = candidates.sort_values("period").iloc[-1] if not candidates.empty else None
+        report = latest_report(candidates, target["scope"])
         as_report = None if report is None else report_of(report)
         status = attainment(target_of(target), as_report, current_year).value
         rows.append({
