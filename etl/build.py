@@ -44,6 +44,14 @@ class BuildCheckFailed(RuntimeError):
     """Extracted data broke an invariant; nothing was written."""
 
 
+class BuildWouldShrink(BuildCheckFailed):
+    """The new build has far fewer targets than the database holds: a folder went missing, or most files failed."""
+
+
+# A build that keeps less than this share of the targets already stored is refused unless allowed.
+SHRINK_FLOOR = 0.5
+
+
 @dataclass(frozen=True)
 class FailedFile:
     file_name: str
@@ -137,6 +145,12 @@ def targets_frame(
     return frame, unused
 
 
+def stored_target_count(database: Path) -> int:
+    from indicators.store import database_summary
+
+    return database_summary(database)["targets"] if Path(database).exists() else 0
+
+
 def documents_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
     rows = []
     for document in documents:
@@ -183,6 +197,7 @@ def build(
     corrections_file: Path = CORRECTIONS_FILE,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda paths: paths,
     samples_dir: Path | None = SAMPLES_DIR,
+    allow_shrink: bool = False,
 ) -> BuildResult:
     """Rebuild every target from the documents; a file that cannot be read is reported, the rest load."""
     database = Path(database or database_path())
@@ -191,6 +206,8 @@ def build(
     corrections = load_corrections(corrections_file)
 
     # Load: every file with its metadata, failures kept with their reason.
+    if not Path(policies_dir).is_dir():
+        raise BuildCheckFailed(f"文档文件夹不存在：{policies_dir}")
     files = source_files(policies_dir)
     documents: list[LoadedDocument] = []
     failures: list[FailedFile] = []
@@ -203,8 +220,17 @@ def build(
             failures.append(FailedFile(path.name, str(error)))
 
     # Process: extract, correct, check.
+    if not documents:
+        reasons = "；".join(f"{failure.file_name}：{failure.reason}" for failure in failures) or "文件夹中没有文档"
+        raise BuildCheckFailed(f"没有任何文档可以载入（{reasons}）")
     extracted = [pair for document in documents for pair in extract_document(document, catalog)]
     targets, unused = targets_frame(extracted, corrections)
+    stored = stored_target_count(database)
+    if not allow_shrink and stored and len(targets) < stored * SHRINK_FLOOR:
+        raise BuildWouldShrink(
+            f"新构建只有 {len(targets)} 个目标，而数据库现有 {stored} 个；为防误删，未作改动"
+            f"（若确属预期，请加 --allow-shrink）"
+        )
     lines_by_doc = {document.meta.doc: document.lines for document in documents}
     targets["paragraph"] = [lines_by_doc[doc][line - 1] for doc, line in zip(targets["doc"], targets["line"])]
     check_targets(targets, lines_by_doc, catalog, regions)

@@ -22,7 +22,8 @@ def run_build(arguments: argparse.Namespace) -> int:
 
     try:
         samples = None if arguments.no_samples else Path(arguments.samples)
-        result = build(Path(arguments.policies), database, Path(arguments.corrections), progress=progress, samples_dir=samples)
+        result = build(Path(arguments.policies), database, Path(arguments.corrections), progress=progress,
+                       samples_dir=samples, allow_shrink=arguments.allow_shrink)
     except BuildCheckFailed as error:
         print(f"构建失败，数据库未改动 / build failed, database unchanged: {error}", file=sys.stderr)
         return 2
@@ -116,6 +117,46 @@ def run_template(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def run_import_progress(arguments: argparse.Namespace) -> int:
+    from etl.submissions import submit
+
+    database = Path(arguments.db) if arguments.db else database_path()
+    path = Path(arguments.file)
+    if not database.exists():
+        print(f"数据库不存在：{database}；请先运行 python -m etl build", file=sys.stderr)
+        return 2
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"无法读取文件 {path}：{error.strerror}", file=sys.stderr)
+        return 2
+    outcome = submit(data, path.name, arguments.by, database)
+    language = arguments.lang
+    for problem in outcome.errors:
+        print(f"错误 error: {problem.message(language)}", file=sys.stderr)
+    for problem in outcome.validation.warnings:
+        print(f"提示 warning: {problem.message(language)}", file=sys.stderr)
+    if not outcome.stored:
+        print(f"未保存，数据库未改动 / not stored, nothing changed: {len(outcome.errors)} 个问题 problems", file=sys.stderr)
+        return 1
+    print(f"已保存 stored: 提交 submission {outcome.submission_id}，{len(outcome.validation.rows)} 行 rows，"
+          f"替换 replaced {outcome.replaced}")
+    return 0
+
+
+def run_withdraw(arguments: argparse.Namespace) -> int:
+    from etl.submissions import withdraw
+
+    database = Path(arguments.db) if arguments.db else database_path()
+    try:
+        restored = withdraw(database, arguments.submission, arguments.by)
+    except LookupError:
+        print(f"找不到有效的提交 {arguments.submission} / no active submission with that id", file=sys.stderr)
+        return 2
+    print(f"已撤回 withdrawn {arguments.submission}；恢复旧值 values restored: {restored}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m etl", description="bizenv policy-target ETL")
     commands = top.add_subparsers(dest="command", required=True)
@@ -126,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     build_command.add_argument("--no-samples", action="store_true", help="load no sample workbook")
     build_command.add_argument("--db", help="DuckDB file (default: $BIZENV_DB or build/bizenv.duckdb)")
     build_command.add_argument("--quiet", action="store_true", help="no progress bar")
+    build_command.add_argument("--allow-shrink", action="store_true",
+                               help="accept a build with less than half the targets the database holds")
     build_command.set_defaults(run=run_build)
     export_command = commands.add_parser("export", help="write every target to .csv, .xlsx or .parquet")
     export_command.add_argument("--out", required=True)
@@ -143,6 +186,17 @@ def parser() -> argparse.ArgumentParser:
     template_command.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of headers and instructions")
     template_command.add_argument("--db")
     template_command.set_defaults(run=run_template)
+    import_command = commands.add_parser("import-progress", help="check a filled-in progress sheet and store it whole")
+    import_command.add_argument("file")
+    import_command.add_argument("--by", required=True, help="who submits it (kept with the submission)")
+    import_command.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the problem report")
+    import_command.add_argument("--db")
+    import_command.set_defaults(run=run_import_progress)
+    withdraw_command = commands.add_parser("withdraw", help="withdraw a submission; the values it replaced come back")
+    withdraw_command.add_argument("submission")
+    withdraw_command.add_argument("--by", required=True, help="who withdraws it")
+    withdraw_command.add_argument("--db")
+    withdraw_command.set_defaults(run=run_withdraw)
     return top
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +158,13 @@ def split_compilation(
     if toc:
         titles, toc_end = toc
         headings = heading_lines(lines, titles, toc_end)
+        missing = [title for title in titles if title not in {found for _, found in headings}]
+        if missing:
+            # A part without its heading would silently join the part before it, under the wrong region.
+            raise MetadataError(
+                Path(meta.doc), f"目录中的文件在正文中找不到标题：{'；'.join(missing)}",
+                f"titles listed in the table of contents not found in the body: {'; '.join(missing)}",
+            )
     else:
         headings = [
             (index + 1, line.strip()) for index, line in enumerate(lines)
@@ -213,8 +221,6 @@ def sections_of(meta: DocumentMeta, lines: list[str], regions: RegionTable) -> l
 
 def load_document(path: Path, regions: RegionTable) -> LoadedDocument:
     """Read one source file with its metadata; raises DocumentReadError, MetadataError or UnknownRegion."""
-    import hashlib
-
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         read_document_lines(path)  # raises the reader's own "unsupported format" message
     meta = read_metadata(path)

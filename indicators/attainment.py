@@ -141,8 +141,8 @@ def attainment(target: Target, report: Report | None, current_year: int) -> Stat
         return Status.MET
     if target.year is None:
         return Status.NOT_MET
-    # A report from before the deadline year leaves time, unless the deadline itself has already passed.
-    if report.year < target.year and target.year >= current_year:
+    # Until the deadline year is over there is still time, whatever the latest report says.
+    if target.year >= current_year:
         return Status.NOT_YET_DUE
     return Status.OVERDUE
 

@@ -158,8 +158,8 @@ def test_attainment_without_a_deadline(target, report, expected):
         # not met: still time, or late
         (2025, Report(6, "working_day", 2021), Status.NOT_YET_DUE),
         (2022, Report(6, "working_day", 2021), Status.NOT_YET_DUE),
-        (2022, Report(6, "working_day", 2022), Status.OVERDUE),
-        (2025, Report(6, "working_day", 2025), Status.OVERDUE),
+        (2022, Report(6, "working_day", 2022), Status.NOT_YET_DUE),  # the deadline year is still running
+        (2025, Report(6, "working_day", 2025), Status.NOT_YET_DUE),
         (2021, Report(6, "working_day", 2021), Status.OVERDUE),
         (2021, Report(6, "working_day", 2022), Status.OVERDUE),
         (2021, Report(6, "working_day", 2020), Status.OVERDUE),  # deadline gone, whatever the report's age

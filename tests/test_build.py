@@ -1,6 +1,5 @@
 """The whole build: every format in, atomic and idempotent DuckDB out, failures named, corrections applied."""
 import hashlib
-import shutil
 
 import duckdb
 import pandas as pd
@@ -184,7 +183,6 @@ def test_command_line_build_reports_failures_with_a_non_zero_exit(tmp_path, caps
     captured = capsys.readouterr()
     assert code == 1
     assert "empty.txt" in captured.err and "processing_time" in captured.out
-    shutil.rmtree(folder / "..", ignore_errors=True)
 
 
 def test_corrections_drop_and_override_with_their_reasons(tmp_path):
@@ -207,3 +205,31 @@ def test_corrections_drop_and_override_with_their_reasons(tmp_path):
 
 def test_shipped_corrections_all_apply(corpus_build):
     assert corpus_build.unused_corrections == []
+
+
+def test_a_build_that_loads_nothing_is_refused_and_changes_nothing(tmp_path, capsys):
+    database = tmp_path / "bizenv.duckdb"
+    build(POLICIES_DIR, database)
+    before = file_digest(database)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "broken.txt").write_bytes(b"")
+    write_meta(empty, "broken")
+    assert main(["build", "--policies", str(empty), "--db", str(database), "--quiet"]) == 2
+    assert "没有任何文档可以载入" in capsys.readouterr().err
+    assert main(["build", "--policies", str(tmp_path / "missing"), "--db", str(database), "--quiet"]) == 2
+    assert file_digest(database) == before
+
+
+def test_a_build_that_would_lose_most_targets_needs_allow_shrink(tmp_path):
+    database = tmp_path / "bizenv.duckdb"
+    build(POLICIES_DIR, database)
+    before = file_digest(database)
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "plain.txt").write_text(SENTENCE, encoding="utf-8")
+    write_meta(small, "plain")
+    with pytest.raises(build_module.BuildWouldShrink):
+        build(small, database)
+    assert file_digest(database) == before
+    assert build(small, database, allow_shrink=True).targets == 2

@@ -73,3 +73,16 @@ def test_bad_metadata_is_named(tmp_path, meta, message):
     with pytest.raises(MetadataError) as raised:
         read_metadata(document)
     assert message in raised.value.reason_zh
+
+
+def test_a_listed_title_missing_from_the_body_is_an_error(tmp_path):
+    """Otherwise that part would silently join the part before it, under the wrong region."""
+    text = COMPILATION.read_text(encoding="utf-8").split("\n")
+    heading = text.index("国家海关《核准出口商管理办法》", 40)
+    text[heading] = "（标题缺失）"
+    path = tmp_path / COMPILATION.name
+    path.write_text("\n".join(text), encoding="utf-8")
+    (tmp_path / "004_f0a0ede04f7e6c37.meta.yml").write_bytes((POLICIES_DIR / "004_f0a0ede04f7e6c37.meta.yml").read_bytes())
+    with pytest.raises(MetadataError) as raised:
+        load_document(path, default_region_table())
+    assert "国家海关《核准出口商管理办法》" in raised.value.reason_zh
