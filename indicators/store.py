@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +145,10 @@ class DatabaseBusy(RuntimeError):
     """Another process is writing the database."""
 
 
+class DuplicateSubmission(RuntimeError):
+    """The same file is already stored as an active submission (its id is the argument)."""
+
+
 @dataclass(frozen=True)
 class BuildTables:
     """Everything a build replaces, as DataFrames whose columns match the tables."""
@@ -157,12 +162,24 @@ class BuildTables:
     derived_reports: pd.DataFrame  # reported values from document statements of status and from sample workbooks
 
 
+# How long a writer waits for another to finish before giving up with DatabaseBusy.
+WRITE_WAIT_SECONDS = 120
+
+
 @contextlib.contextmanager
-def write_lock(database: Path):
-    """One writer at a time across processes; readers never wait for it."""
+def write_lock(database: Path, wait_seconds: float = WRITE_WAIT_SECONDS):
+    """One writer at a time across processes; readers never wait for it. The lock dies with its process."""
     database.parent.mkdir(parents=True, exist_ok=True)
     with open(database.with_name(database.name + ".lock"), "w") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DatabaseBusy(f"数据库正被另一写入进程占用超过 {wait_seconds:g} 秒，请稍后重试") from None
+                time.sleep(0.05)
         try:
             yield
         finally:
@@ -217,7 +234,17 @@ def writable_copy(database: Path):
                 connection.execute("CHECKPOINT")
             finally:
                 connection.close()
+            # The copy keeps the original's permissions (mkstemp makes files private), and the rename is
+            # made durable before anyone is told the write succeeded.
+            os.chmod(temporary, database.stat().st_mode & 0o7777 if database.exists() else 0o644)
+            with open(temporary, "rb") as written:
+                os.fsync(written.fileno())
             os.replace(temporary, database)
+            directory = os.open(database.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
         finally:
             if temporary.exists():
                 temporary.unlink()
@@ -242,7 +269,8 @@ def replace_build(database: Path, tables: BuildTables) -> None:
             insert_frame(connection, table, frame)
         build = tables.build
         connection.execute(
-            "INSERT INTO builds VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO builds (build_id, finished_at, corpus_sha256, documents, targets, failed_files) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [build["build_id"], build["finished_at"], build["corpus_sha256"], build["documents"],
              build["targets"], build["failed_files"]],
         )
@@ -550,9 +578,12 @@ def library_rows(database: Path, filters: dict, search: str | None, limit: int =
         conditions.append(f"t.{column} = ${column}")
         parameters[column] = value
     if search:
-        conditions.append("(t.quote LIKE $search OR t.scope LIKE $search OR d.title LIKE $search OR i.label_zh LIKE $search "
-                          "OR i.label_en ILIKE $search)")
-        parameters["search"] = f"%{search}%"
+        conditions.append("(t.quote LIKE $search ESCAPE '\\' OR t.scope LIKE $search ESCAPE '\\' "
+                          "OR d.title LIKE $search ESCAPE '\\' OR i.label_zh LIKE $search ESCAPE '\\' "
+                          "OR i.label_en ILIKE $search ESCAPE '\\')")
+        # The user's text is matched literally: % and _ are not wildcards here.
+        literal = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        parameters["search"] = f"%{literal}%"
     where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
     with read_connection(database) as connection:
         return connection.execute(
@@ -709,6 +740,13 @@ def commit_submission(database: Path, submission: dict, rows: pd.DataFrame) -> i
     Returns how many earlier values the new rows replaced.
     """
     with writable_copy(database) as connection:
+        # Checked again inside the lock: two uploads of one file at the same moment store it once.
+        earlier = connection.execute(
+            "SELECT submission_id FROM submissions WHERE file_sha256 = $sha AND status = 'active'",
+            {"sha": submission["file_sha256"]},
+        ).fetchone()
+        if earlier:
+            raise DuplicateSubmission(earlier[0])
         connection.execute(
             "INSERT INTO submissions (submission_id, file_name, file_sha256, uploaded_by, uploaded_at, row_count, "
             "status, stored_path) VALUES ($submission_id, $file_name, $file_sha256, $uploaded_by, $uploaded_at, "
