@@ -124,7 +124,7 @@ EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?年")
 PARENTHESIZED_YEAR = re.compile(r"^[^，。；,;]*?[（(][^）)]{0,12}?((?:19|20)\d{2})\s?年")
 CHINESE_YEAR = re.compile(r"二[〇零]([〇零一二三四五六七八九]{2})年")
 RELATIVE_YEARS = (
-    (re.compile(r"(?<![\d年明后次本今])(?:今年|本年度|本年|年底前|年内|当年)"), 0),
+    (re.compile(r"(?<![\d年明后次本今])(?<!\d\s)(?:今年|本年度|本年|年底前|年内|当年)"), 0),
     (re.compile(r"(?:明年|次年)"), 1),
     (re.compile(r"(?:后年)"), 2),
 )
@@ -592,8 +592,8 @@ def explicit_comparator(mention: Mention, before: str, after: str) -> bool:
 def link_baselines(text: str, mentions: list[Mention]) -> None:
     """"由240天压缩至60天": 240 becomes the baseline of 60 and is not a statement of its own."""
     for earlier, later in zip(mentions, mentions[1:]):
-        if earlier.dropped or earlier.unit != later.unit and not (earlier.unit in TIME_UNITS and later.unit in TIME_UNITS):
-            continue
+        if earlier.dropped or earlier.unit != later.unit:
+            continue  # "由8小时压缩至2个工作日" has no baseline in the target's unit
         if BASELINE_BRIDGE.match(text[earlier.end: later.start]) and BASELINE_BEFORE.search(text[: earlier.start]):
             later.baseline = earlier.value
             later.comparator = "<="

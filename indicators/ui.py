@@ -261,6 +261,11 @@ def withdraw_submission(submission_id: str, withdrawn_by: str) -> int:
     return withdraw(database_path(), submission_id, withdrawn_by)
 
 
+def download_name(kind: str, filters: dict, suffix: str) -> str:
+    """A file name built from user text that can never be a path."""
+    return downloads.file_name(kind, filters, suffix)
+
+
 def problems_table(problems, language_code: str) -> pd.DataFrame:
     return pd.DataFrame(
         [{"sheet": problem.sheet, "cell": problem.cell, "value": problem.value,

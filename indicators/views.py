@@ -128,8 +128,11 @@ def compare_table(
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     if table.empty:
         return table
-    table["score"] = distance_to_frontier(table["reported"].astype(float), direction).round(1)
-    ranked = table["reported"].notna()
+    # Scores and ranks compare like with like: only values in the most common reported unit.
+    unit = table["reported_unit"].mode().iloc[0] if table["reported_unit"].notna().any() else None
+    comparable = table["reported_unit"] == unit
+    table["score"] = distance_to_frontier(table["reported"].where(comparable).astype(float), direction).round(1)
+    ranked = table["reported"].notna() & comparable
     table.loc[ranked, "rank"] = table.loc[ranked, "reported"].rank(method="min", ascending=DIRECTION_SORT[direction])
     table = table.sort_values(["rank", "region_code"], na_position="last").reset_index(drop=True)
     return table
@@ -211,7 +214,10 @@ def weaker_than_national(region_targets: pd.DataFrame, national: pd.DataFrame, d
         if same.empty:
             continue
         direction = directions.get(own["indicator"], "lower")
-        strictest_national = same["value"].min() if direction == "lower" else same["value"].max()
+        # Against the national requirement in force for the region's own deadline, not any year's.
+        in_force = applicable_target(same, int(own["year"]) if not pd.isna(own["year"]) else int(same["year"].max()
+                                     if same["year"].notna().any() else 0))
+        strictest_national = in_force["value"]
         weaker = own["value"] > strictest_national if direction == "lower" else own["value"] < strictest_national
         if weaker:
             flagged.append({**own.to_dict(), "national_value": float(strictest_national)})
@@ -254,7 +260,12 @@ def compare_view(reports: pd.DataFrame, targets: pd.DataFrame, year: int, curren
                  scope: str | None) -> tuple[pd.DataFrame, pd.Series | None]:
     """The compare page's table and the national requirement it is drawn against."""
     table = compare_table(reports, targets, year, current_year, direction, scope)
-    return table, national_requirement(targets, year, scope)
+    national = national_requirement(targets, year, scope)
+    if national is not None and not table.empty and table["reported_unit"].notna().any():
+        # The national line is drawn on the chart's axis only when it is in the chart's unit.
+        if national["unit"] != table["reported_unit"].mode().iloc[0]:
+            national = None
+    return table, national
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,7 @@ else:
     st.markdown(f"**{views.escaped_markdown(detail['title'])}**")
     facts = [(label("issuer", language), detail["issuer"]), (label("document_number", language), detail["document_number"]),
              (label("issue_date", language), detail["issue_date"]), (label("source", language), detail["source"])]
-    st.caption(" · ".join(f"{name}：{value}" for name, value in facts if isinstance(value, str) or value is not None
-                          and str(value) not in ("NaT", "nan", "None")))
-    start = detail["paragraph"].find(detail["quote"], int(detail["column_offset"]))
-    st.markdown(views.highlighted_paragraph(detail["paragraph"], start, len(detail["quote"])))
+    st.caption(" · ".join(f"{name}：{views.escaped_markdown(str(value))}" for name, value in facts
+                          if value is not None and str(value) not in ("NaT", "nan", "None", "")))
+    st.markdown(views.highlighted_paragraph(detail["paragraph"], int(detail["column_offset"]), len(detail["quote"])))
     st.caption(f"{detail['doc']} · {column_labels(['line'], language)['line']} {detail['line']}")

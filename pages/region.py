@@ -1,4 +1,5 @@
 """Region profile: every target by family with its status, how commitments tightened, reports against targets, flags."""
+import pandas as pd
 import streamlit as st
 
 from indicators import charts, ui, views
@@ -36,9 +37,9 @@ for flag, rows, show in (("weaker_flag", profile.weaker, st.warning), ("overdue_
     with st.expander(f"{label(flag, language)}（{len(rows)}）", expanded=flag != "unreported_flag"):
         for row in rows.itertuples():
             national = f"，{label('national_requirement', language)} {row.national_value:g}" if flag == "weaker_flag" else ""
-            deadline = "" if row.year != row.year or row.year is None else f"（{int(row.year)}{national}）"
+            deadline = "" if pd.isna(row.year) else f"（{int(row.year)}{national}）"
             show(f"{indicator_names.get(row.indicator, row.indicator)} {COMPARATOR_LABELS[row.comparator][language]} "
-                 f"{row.value:g} {unit_label(row.unit, language)}{deadline} — {row.quote}")
+                 f"{row.value:g} {unit_label(row.unit, language)}{deadline} — {views.escaped_markdown(row.quote)}")
 
 st.subheader(label("targets_by_family", language))
 statuses = profile.statuses

@@ -122,3 +122,13 @@ def test_cleaning_keeps_a_map_back_to_the_original(line):
     for index, char in enumerate(cleaned.text):
         original = line[cleaned.positions[index]]
         assert original == char or char == " "
+
+
+def test_a_year_split_from_its_character_by_a_space_is_still_explicit():
+    [statement] = extract_text("2021 年底前将企业开办时间压缩至2个工作日。", issue_year=2020)
+    assert (statement.year, statement.year_explicit) == (2021, True)
+
+
+def test_a_starting_value_in_another_unit_is_no_baseline():
+    statements = extract_text("审批时间由原来的8小时压缩至2个工作日。")
+    assert [(s.value, s.unit, s.baseline) for s in statements if s.unit == "working_day"] == [(2, "working_day", None)]

@@ -70,7 +70,7 @@ def test_tightening_keeps_series_restated_across_documents():
 def test_weaker_than_national_compares_like_with_like():
     own = targets({"region_code": "630000", "value": 5, "year": 2021}, {"region_code": "630000", "value": 3, "year": 2021,
                                                                        "unit": "day"})
-    national = targets({"region_code": "100000", "value": 4, "year": 2021})
+    national = targets({"region_code": "100000", "value": 4, "year": 2021, "issue_year": 2020})
     flagged = views.weaker_than_national(own, national, {"enterprise_startup_time": "lower"})
     assert flagged[["value", "unit", "national_value"]].values.tolist() == [[5, "working_day", 4.0]]
 

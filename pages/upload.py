@@ -1,0 +1,60 @@
+"""Progress sheets: download a template for chosen regions and period; upload it filled in and see every problem at once."""
+import streamlit as st
+
+from indicators import ui
+from indicators.i18n import LEVELS, column_labels, label
+
+language, samples = ui.page("page_upload")
+
+st.subheader(label("template_heading", language))
+regions = ui.query("regions_with_data")
+names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
+codes = [code for code in regions["region_code"] if code != "100000"]
+chosen = st.multiselect(label("template_regions", language), codes, format_func=names.get, key="template_regions",
+                        default=[code for code in st.query_params.get_all("template_region") if code in codes] or codes[:1])
+columns = st.columns(2)
+year = columns[0].selectbox(label("template_period", language), list(range(ui.current_year() + 1, 2015, -1)),
+                            index=1, key="template_year")
+quarter = columns[1].selectbox(label("quarter", language), ["", "Q1", "Q2", "Q3", "Q4"], key="template_quarter",
+                               format_func=lambda value: value or label("whole_year", language))
+period = f"{year}{quarter}"
+if chosen:
+    workbook, row_count = ui.template_bytes(tuple(chosen), period, language)
+    if row_count:
+        st.caption(label("template_rows", language).format(rows=row_count))
+        st.download_button(label("template_download", language), workbook, key="template_download",
+                           file_name=f"bizenv_progress_{'_'.join(chosen[:3])}{'_etc' if len(chosen) > 3 else ''}_{period}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        st.info(label("template_empty", language))
+
+st.subheader(label("upload_heading", language))
+uploaded_by = st.text_input(label("uploaded_by", language), key="uploaded_by")
+upload = st.file_uploader(label("upload_file", language), key="upload_file")
+if upload is not None:
+    if not uploaded_by.strip():
+        st.warning(label("uploaded_by_missing", language))
+        st.stop()
+    data = upload.getvalue()
+    marker = (upload.name, len(data), hash(data))
+    if st.session_state.get("last_upload", {}).get("marker") != marker:
+        # A rerun must not store the same upload twice: remember the outcome of this file.
+        st.session_state["last_upload"] = {"marker": marker, "outcome": ui.submit_upload(data, upload.name, uploaded_by.strip())}
+    outcome = st.session_state["last_upload"]["outcome"]
+    if outcome.stored:
+        st.success(label("upload_stored", language).format(
+            id=outcome.submission_id, rows=len(outcome.validation.rows), replaced=outcome.replaced))
+        st.page_link("pages/compare.py", label=label("see_compare", language))
+    else:
+        st.error(label("upload_refused", language).format(errors=len(outcome.errors)))
+        table = ui.problems_table(outcome.errors, language)
+        st.dataframe(table.rename(columns=column_labels(table.columns, language)), hide_index=True, key="upload_errors")
+    if outcome.validation.warnings:
+        st.subheader(label("upload_warnings", language))
+        table = ui.problems_table(outcome.validation.warnings, language)
+        st.dataframe(table.rename(columns=column_labels(table.columns, language)), hide_index=True, key="upload_warnings")
+    if outcome.errors or outcome.validation.warnings:
+        st.download_button(label("annotated_download", language), ui.annotated_upload(data, outcome),
+                           file_name=ui.download_name("checked", {"file": upload.name.rsplit(".", 1)[0]}, ".xlsx"),
+                           key="annotated_download",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
