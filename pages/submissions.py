@@ -1,0 +1,40 @@
+"""Submissions: every uploaded progress sheet with what it changed; any can be withdrawn and the replaced values return."""
+import streamlit as st
+
+from indicators import ui
+from indicators.i18n import localized_table, label
+
+language, samples = ui.page("page_submissions")
+if message := st.session_state.pop("flash", None):
+    st.success(message)
+
+submissions = ui.query("submissions_overview")
+if submissions.empty:
+    st.caption(label("no_submissions", language))
+    st.stop()
+shown = submissions[["submission_id", "file_name", "uploaded_by", "uploaded_at", "row_count", "current_values",
+                     "replaced_values", "status", "withdrawn_at", "withdrawn_by", "file_sha256"]]
+picked = st.dataframe(localized_table(shown, language), hide_index=True, on_select="rerun",
+                      selection_mode="single-row", key="submissions_table")
+ui.choice_from_url("submission", list(submissions["submission_id"]), default=None)
+if picked and picked.selection.rows:
+    st.session_state["submission"] = submissions.iloc[picked.selection.rows[0]]["submission_id"]
+selected = st.session_state.get("submission")
+ui.keep_in_url(submission=selected)
+if not selected:
+    st.caption(label("pick_submission", language))
+    st.stop()
+
+st.subheader(f"{label('submission_changes', language)} · {selected}")
+changes = ui.query("submission_changes", selected)
+st.dataframe(localized_table(changes, language), hide_index=True, key="submission_changes")
+ui.download_buttons(changes, "submission", {"submission": selected}, label("submission_changes", language),
+                    list(changes["indicator"].unique()))
+record = submissions.set_index("submission_id").loc[selected]
+if record["status"] == "active":
+    withdrawn_by = st.text_input(label("withdrawn_by", language), key="withdrawn_by")
+    confirmed = st.checkbox(label("withdraw_confirm", language), key="withdraw_confirm")
+    if st.button(label("withdraw", language), disabled=not (confirmed and withdrawn_by.strip()), key="withdraw_button"):
+        restored = ui.withdraw_submission(selected, withdrawn_by.strip())
+        st.session_state["flash"] = label("withdrawn_done", language).format(restored=restored)
+        st.rerun()

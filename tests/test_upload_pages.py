@@ -1,0 +1,94 @@
+"""AppTest for the progress-sheet pages: a template to download, an upload stored whole, a withdrawal."""
+import io
+import shutil
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from etl.paths import REPO_DIR
+from etl.submissions import submit
+from indicators import progress_layout as layout
+from indicators import store
+from indicators.progress_template import template_rows, template_workbook
+
+
+@pytest.fixture
+def database(corpus_database, tmp_path, monkeypatch):
+    """A private copy: these tests write."""
+    path = tmp_path / "bizenv.duckdb"
+    shutil.copyfile(corpus_database, path)
+    monkeypatch.setenv("BIZENV_DB", str(path))
+    monkeypatch.setenv("BIZENV_UPLOADS", str(tmp_path / "uploads"))
+    return path
+
+
+def filled_template(database, region="140000", period="2021", value=1.5) -> bytes:
+    """The real template for a region, with every reported value filled in."""
+    rows = template_rows(store.template_targets(database, (region,)), [region], period)
+    workbook = load_workbook(io.BytesIO(template_workbook(rows)))
+    sheet = workbook[layout.DATA_SHEET]
+    columns = {cell.value: cell.column for cell in sheet[1]}
+    for row in range(2, sheet.max_row + 1):
+        unit = sheet.cell(row, columns["单位"]).value
+        sheet.cell(row, columns["报告值"]).value = 90 if unit == "percent" else value
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def open_page(page, **query):
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    for name, value in query.items():
+        test.query_params[name] = value
+    test.run()
+    test.switch_page(page).run()
+    assert not test.exception, [exception.message for exception in test.exception]
+    return test
+
+
+def test_upload_page_offers_a_template_for_the_chosen_regions(database):
+    page = open_page("pages/upload.py")
+    page.multiselect(key="template_regions").set_value(["140000", "630000"]).run()
+    assert not page.exception
+    assert [button.key for button in page.get("download_button")] == ["template_download"]
+    assert "模板含" in page.caption[0].value
+
+
+def test_a_filled_template_is_stored_and_shows_on_the_compare_page(database):
+    outcome = submit(filled_template(database), "山西2021.xlsx", "测试员", database)
+    assert outcome.stored, [problem.message() for problem in outcome.errors]
+    page = open_page("pages/compare.py", indicator="enterprise_startup_time", year="2021")
+    ranking = page.dataframe[0].value
+    shanxi = ranking[ranking["地区"] == "山西省"].iloc[0]
+    assert shanxi["报告值"] == 1.5 and shanxi["数据来源类型"] == "上报"
+
+
+def test_the_same_file_twice_is_recognised_and_changes_nothing(database):
+    data = filled_template(database)
+    first = submit(data, "a.xlsx", "测试员", database)
+    before = store.submissions_overview(database)
+    second = submit(data, "b.xlsx", "另一人", database)
+    assert first.stored and not second.stored
+    assert "同一文件" in second.errors[0].message_zh and first.submission_id in second.errors[0].message_zh
+    assert len(store.submissions_overview(database)) == len(before)
+
+
+def test_submissions_page_lists_changes_and_withdraws(database):
+    first = submit(filled_template(database, value=2.0), "first.xlsx", "甲", database)
+    second = submit(filled_template(database, value=1.0), "second.xlsx", "乙", database)
+    page = open_page("pages/submissions.py", submission=second.submission_id)
+    [changes] = [frame.value for frame in page.dataframe if "原值" in frame.value.columns]
+    assert set(changes["原值"].dropna()) == {2.0, 90.0}  # every value of the first upload was replaced
+    page.text_input(key="withdrawn_by").input("管理员").run()
+    page.checkbox(key="withdraw_confirm").check().run()
+    page.button(key="withdraw_button").click().run()
+    assert not page.exception
+    assert "已撤回" in page.success[0].value
+    with duckdb.connect(str(database), read_only=True) as connection:
+        values = connection.execute(
+            "SELECT DISTINCT value FROM current_reports WHERE origin = 'submission' AND indicator = 'enterprise_startup_time'"
+        ).fetchall()
+    assert values == [(2.0,)]
+    assert first.stored
