@@ -6,7 +6,6 @@ import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,44 +38,24 @@ class SubmissionOutcome:
         return [*self.refusals, *self.validation.errors]
 
 
-class LatestStoredValues(Mapping):
-    """(region, indicator, scope) → (value, period) of the latest stored report, read one region at a time on demand.
-
-    An upload names a handful of regions; reading every region's history up front would not scale.
-    """
-
-    def __init__(self, database: Path):
-        self.database = Path(database)
-        self.loaded: dict[str, dict] = {}
-
-    def region(self, region_code: str) -> dict:
-        if region_code not in self.loaded:
-            values: dict = {}
-            if self.database.exists():
-                for row in store.latest_submitted_values(self.database, (region_code,)).itertuples(index=False):
-                    scope = None if pd.isna(row.scope) else row.scope
-                    values[(row.region_code, row.indicator, scope)] = (float(row.value), row.period)
-            self.loaded[region_code] = values
-        return self.loaded[region_code]
-
-    def __getitem__(self, key):
-        return self.region(key[0])[key]
-
-    def __contains__(self, key) -> bool:
-        return key in self.region(key[0])
-
-    def __iter__(self):
-        return iter(key for values in self.loaded.values() for key in values)
-
-    def __len__(self) -> int:
-        return sum(len(values) for values in self.loaded.values())
+def latest_stored_values(database: Path) -> dict:
+    """(region, indicator, scope) → (value, period) of the latest stored report, read in one query."""
+    if not Path(database).exists():
+        return {}
+    frame = store.latest_values_by_key(database)
+    scopes = frame["scope"].astype(object).where(frame["scope"].notna(), None)
+    return {
+        (region, indicator, scope): (float(value), period)
+        for region, indicator, scope, value, period in zip(
+            frame["region_code"], frame["indicator"], scopes, frame["value"], frame["period"])
+    }
 
 
 def validation_context(database: Path) -> ValidationContext:
     """Lookups the checks need: regions, the catalog, and the latest stored values for the warnings."""
     return ValidationContext(
         regions=default_region_table(), catalog=default_catalog(), current_year=dt.date.today().year,
-        last_reports=LatestStoredValues(database),
+        last_reports=latest_stored_values(database),
     )
 
 

@@ -724,13 +724,13 @@ def submission_with_file(database: Path, file_sha256: str) -> dict | None:
     return dict(zip(("submission_id", "file_name", "uploaded_by", "uploaded_at"), row)) if row else None
 
 
-def latest_submitted_values(database: Path, region_codes: tuple[str, ...]) -> pd.DataFrame:
-    """The current value of every region, indicator and scope, latest period first, for upload warnings."""
+def latest_values_by_key(database: Path) -> pd.DataFrame:
+    """The latest current value of every region, indicator and scope, for upload warnings."""
     with read_connection(database) as connection:
         return connection.execute(
-            "SELECT region_code, indicator, scope, period, value FROM current_reports "
-            "WHERE region_code IN (SELECT unnest($codes)) ORDER BY period",
-            {"codes": list(region_codes)},
+            "SELECT region_code, indicator, scope, period, value FROM (SELECT v.region_code, v.indicator, v.scope, "
+            f"v.period, v.value, ROW_NUMBER() OVER (PARTITION BY v.region_code, v.indicator, v.scope ORDER BY {LATEST_FIRST}) "
+            "AS recency FROM current_reports v WHERE v.origin <> 'sample') AS ranked WHERE recency = 1"
         ).df()
 
 
