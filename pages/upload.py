@@ -13,10 +13,13 @@ codes = [code for code in regions["region_code"] if code != "100000"]
 chosen = st.multiselect(label("template_regions", language), codes, format_func=names.get, key="template_regions",
                         default=[code for code in st.query_params.get_all("template_region") if code in codes] or codes[:1])
 columns = st.columns(2)
-year = columns[0].selectbox(label("template_period", language), list(range(ui.current_year() + 1, 2015, -1)),
-                            index=1, key="template_year")
+years = list(range(ui.current_year() + 1, 2015, -1))
+ui.choice_from_url("template_year", years, default=ui.current_year() - 1)  # reports usually cover the past year
+year = columns[0].selectbox(label("template_period", language), years, key="template_year")
+ui.choice_from_url("template_quarter", ["", "Q1", "Q2", "Q3", "Q4"], default="")
 quarter = columns[1].selectbox(label("quarter", language), ["", "Q1", "Q2", "Q3", "Q4"], key="template_quarter",
                                format_func=lambda value: value or label("whole_year", language))
+ui.keep_in_url(template_year=year, template_quarter=quarter)
 period = f"{year}{quarter}"
 if chosen:
     workbook, row_count = ui.template_bytes(tuple(chosen), period, language)

@@ -138,3 +138,78 @@ def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
     assert frame["reported"].notna().sum() == bar_count
     assert {"region_code", "region", "reported", "target", "status"} <= set(frame.columns)
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def writable_app_url(corpus_database, tmp_path_factory):
+    """A server of its own on a private copy of the database, since this test uploads."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("writable")
+    database = folder / "bizenv.duckdb"
+    shutil.copyfile(corpus_database, database)
+    port = free_port()
+    environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
+                   "HOME": str(folder)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=REPO_DIR, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("streamlit did not start")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url, browser, tmp_path):
+    from openpyxl import load_workbook
+
+    page = new_page(browser)
+    page.goto(f"{writable_app_url}/upload?template_year=2021")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_text("下载模板（Excel）").click()
+    template = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(template)
+    workbook = load_workbook(template)
+    sheet = workbook["进度填报"]
+    columns = {cell.value: cell.column for cell in sheet[1]}
+    for row in range(2, sheet.max_row + 1):
+        unit = sheet.cell(row, columns["单位"]).value
+        sheet.cell(row, columns["报告值"]).value = 88 if unit == "percent" else 1.25
+    filled = tmp_path / "filled.xlsx"
+    workbook.save(filled)
+
+    page.get_by_label("填报人").fill("浏览器测试")
+    page.get_by_label("填报人").press("Enter")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(filled))
+    page.get_by_text("已保存").wait_for(timeout=60_000)
+    screenshot(page, "upload", tmp_path)
+
+    page.goto(f"{writable_app_url}/compare?indicator=enterprise_startup_time&year=2021")
+    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
+    reported = page.evaluate(
+        """() => {
+            const plot = document.querySelector('.js-plotly-plot');
+            for (const trace of plot.data) {
+                if (trace.type !== 'bar') continue;
+                const index = trace.x.indexOf('山西省');
+                // plotly keeps numbers as a typed array, with the plain values in _inputArray
+                if (index >= 0) return (trace.y._inputArray || trace.y)[index];
+            }
+            return null;
+        }"""
+    )
+    assert reported == 1.25, page.evaluate(
+        "() => Array.from(document.querySelector('.js-plotly-plot').data).map(t => [t.type, t.x, t.y])")
+    page.context.close()
