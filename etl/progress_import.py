@@ -17,7 +17,7 @@ import warnings
 import xml.etree.ElementTree as ElementTree
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
@@ -171,8 +171,8 @@ class ValidationContext:
     catalog: Catalog
     current_year: int
     # (region_code, indicator, scope or None) -> (value in the indicator's canonical unit, period) of the
-    # latest stored report; only used for warnings.
-    last_reports: dict
+    # latest stored report; only used for warnings. A dict, or any Mapping that loads on demand (only .get is used).
+    last_reports: Mapping
 
 
 @dataclass
@@ -228,7 +228,8 @@ BLANK = CellValue(BLANK_KIND, None)
 
 def shown_value(cell: CellValue) -> str | None:
     if cell.kind == NUMBER:
-        return number_text(cell.value) + ("（百分比格式）" if cell.percent_format else "")
+        # As Excel displays it: a percent-formatted 1.2 is seen as 120%.
+        return f"{number_text(percent_of_fraction(cell.value))}%" if cell.percent_format else number_text(cell.value)
     if cell.kind == BOOLEAN:
         return "TRUE" if cell.value else "FALSE"
     if cell.kind == DATE:
@@ -313,9 +314,10 @@ def format_is_percent(code: str) -> bool:
 class XlsxSource:
     """A workbook read straight from its zip: sheets, shared strings and number formats, then one sheet at a time.
 
-    openpyxl's read-only mode needs 6 to 13 s for 100,000 rows here and cannot give a formula together with its
-    cached value in one pass; this reader streams the worksheet XML once and gets values, formulas, hidden rows
-    and merged ranges together, in about a tenth of the time. VBA projects are never read.
+    openpyxl's read-only mode took 6 to 13 s for 100,000 rows on the development VM (its load_workbook alone 2 to
+    3 s when a sheet lacks <dimension>), cannot give a formula together with its cached value in one pass, and
+    has no hidden rows or merged ranges. This reader streams the worksheet XML once and gets all of them in about
+    1.1 s. VBA projects are never read, let alone run.
     """
 
     def __init__(self, data: bytes):
@@ -639,6 +641,8 @@ class SheetScan:
 
 class CsvSource:
     """A CSV file as a single sheet named "CSV", every cell text, under the same header and value rules."""
+
+    epoch = CALENDAR_WINDOWS_1900  # a bare number in the as-of column is read as a Windows Excel serial date
 
     def __init__(self, data: bytes):
         self.text = decode_csv(data)
@@ -1055,7 +1059,9 @@ class RowChecker:
         if (
             type(region) is not str or type(indicator) is not Indicator or type(period) is not tuple
             or value_cell is None or value_cell.kind is not NUMBER or value_cell.percent_format
-            or indicator.unit == "percent" or value_cell.value < 0
+            or value_cell.value < 0
+            # Percentages of 1 or less are read as fractions and over 100 refused, both in check_fully.
+            or indicator.unit == "percent" and not (1 < value_cell.value <= 100 or value_cell.value == 0)
         ):
             return False
         unit = self.unit_cache.get((get(self.unit_column), indicator.code))
@@ -1091,8 +1097,7 @@ class RowChecker:
             reported_unit=unit, as_of=as_of, source=source, note=note,
         )
         self.rows.append(row)
-        if self.context.last_reports:
-            self.compare_with_last(row, value_cell)
+        self.compare_with_last(row, value_cell)
         return True
 
     def check_fully(self, number: int, hidden: bool, cells: dict[bytes, CellValue]) -> None:
@@ -1516,7 +1521,7 @@ def validate_source(source, context: ValidationContext, report: Callable[[Proble
             report(Problem(ERROR, sheet.name, header.cells[field], None,
                            f"“{names.header_zh}”列已隐藏：请取消隐藏并确认内容后再上传",
                            f"The column “{names.header_en}” is hidden: unhide it and check it before uploading"))
-    checker = RowChecker(context, sheet.name, header, getattr(source, "epoch", CALENDAR_WINDOWS_1900), report)
+    checker = RowChecker(context, sheet.name, header, source.epoch, report)
     recognized = set(header.columns)
     data_rows = 0
     last_row = header.row
@@ -1564,14 +1569,23 @@ def check_merged(merged: list[str], header: Header, last_row: int, sheet: str,
 # --- annotation ------------------------------------------------------------------------------------------------
 
 
+def can_annotate(result: ValidationResult) -> bool:
+    """Whether the upload has cells to mark: not when the file as a whole was refused (not a workbook, too big)."""
+    return not any(problem.sheet is None for problem in result.errors)
+
+
 def annotated_workbook(data: bytes, result: ValidationResult, language: str = "zh") -> bytes:
     """The uploaded workbook with every problem cell filled (red errors, yellow warnings) and commented.
 
     Problems of a whole sheet are noted on its A1; a CSV comes back as a workbook with one sheet named "CSV".
-    Macros are dropped (keep_vba=False): the annotated copy is a plain .xlsx.
+    Macros are dropped (keep_vba=False): the annotated copy is a plain .xlsx. Raises ValueError when
+    can_annotate(result) is false. openpyxl loads the whole workbook: about 35 s for 100,000 rows.
     """
     if language not in ("zh", "en"):
         raise ValueError(f"unknown language {language!r}; expected 'zh' or 'en'")
+    if not can_annotate(result):
+        refused = next(problem for problem in result.errors if problem.sheet is None)
+        raise ValueError(f"{result.file_name} cannot be annotated: the file as a whole was refused ({refused.message_en})")
     extension = posixpath.splitext(result.file_name.replace("\\", "/"))[1].lower()
     if extension == ".csv":
         workbook = csv_workbook(data)
@@ -1582,7 +1596,9 @@ def annotated_workbook(data: bytes, result: ValidationResult, language: str = "z
                 # and their values, which are what gets annotated, are unaffected.
                 warnings.simplefilter("ignore", UserWarning)
                 workbook = load_workbook(io.BytesIO(data), keep_vba=False, rich_text=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, EOFError, zlib.error) as error:
+        except (zipfile.BadZipFile, KeyError, IndexError, TypeError, ValueError, SyntaxError, OSError, EOFError,
+                zlib.error) as error:
+            # What openpyxl raises on a damaged package; the validation result already says what is wrong.
             raise ValueError(f"{result.file_name} cannot be annotated: it is not a readable workbook ({error})") from error
     notes: dict[tuple[str, str], list[Problem]] = {}
     for problem in [*result.errors, *result.warnings]:

@@ -249,10 +249,17 @@ def submit_upload(data: bytes, file_name: str, uploaded_by: str):
     return submit(data, file_name, uploaded_by, database_path())
 
 
-def annotated_upload(data: bytes, outcome) -> bytes:
+def annotated_upload(data: bytes, outcome, language_code: str) -> bytes:
     from etl.progress_import import annotated_workbook
 
-    return annotated_workbook(data, outcome.validation, current_language())
+    return annotated_workbook(data, outcome.validation, language_code)
+
+
+def can_annotate(outcome) -> bool:
+    """False when the file as a whole was refused (not a workbook, too big): there are no cells to mark."""
+    from etl.progress_import import can_annotate as workbook_can_be_annotated
+
+    return workbook_can_be_annotated(outcome.validation)
 
 
 def withdraw_submission(submission_id: str, withdrawn_by: str) -> int:

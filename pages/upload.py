@@ -56,8 +56,9 @@ if upload is not None:
         st.subheader(label("upload_warnings", language))
         table = ui.problems_table(outcome.validation.warnings, language)
         st.dataframe(table.rename(columns=column_labels(table.columns, language)), hide_index=True, key="upload_warnings")
-    if outcome.errors or outcome.validation.warnings:
-        st.download_button(label("annotated_download", language), ui.annotated_upload(data, outcome),
+    if (outcome.errors or outcome.validation.warnings) and ui.can_annotate(outcome):
+        # Built only when asked for: marking a large workbook takes a while.
+        st.download_button(label("annotated_download", language), lambda: ui.annotated_upload(data, outcome, language),
                            file_name=ui.download_name("checked", {"file": upload.name.rsplit(".", 1)[0]}, ".xlsx"),
                            key="annotated_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
+import hashlib
+import html
 import io
 import re
 import time
@@ -24,6 +27,7 @@ from etl.progress_import import (
     ProgressRow,
     ValidationContext,
     annotated_workbook,
+    can_annotate,
     parse_number_text,
     validate_upload,
 )
@@ -34,7 +38,6 @@ from indicators.progress_layout import COLUMNS, DATA_SHEET, LISTS_SHEET
 
 CURRENT_YEAR = 2025
 FIELDS = [column.field for column in COLUMNS]
-COLUMN = {field: get_column_letter(position) for position, field in enumerate(FIELDS, start=1)}
 HEADERS_ZH = [column.header_zh for column in COLUMNS]
 DECEMBER_31 = dt.date(2021, 12, 31)
 
@@ -87,11 +90,16 @@ def to_shared_strings(path: Path) -> Path:
     strings: dict[str, int] = {}
 
     def share(match: re.Match) -> bytes:
-        index = strings.setdefault(match.group(2).decode(), len(strings))
+        index = strings.setdefault(html.unescape(match.group(2).decode()), len(strings))
         return match.group(1) + b' t="s"><v>' + str(index).encode() + b"</v></c>"
 
     sheet_xml(path, lambda data: re.sub(rb'(<c r="[A-Z]+\d+"(?: s="\d+")?) t="inlineStr"><is><t>(.*?)</t></is></c>', share, data))
-    table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    return add_shared_strings(path, list(strings))
+
+
+def add_shared_strings(path: Path, strings: list[str]) -> Path:
+    """Add xl/sharedStrings.xml holding `strings`, declared as Excel declares it."""
+    table = "".join(f"<si><t>{html.escape(text, quote=False)}</t></si>" for text in strings)
     sst = (
         '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f"{table}</sst>"
@@ -543,7 +551,7 @@ def test_a_filled_in_template_row_imports_exactly(tmp_path):
     result = validate(path)
     assert result.ok and result.warnings == []
     assert result.file_name == "progress.xlsx"
-    assert result.sha256 == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert result.rows == [ProgressRow(
         sheet=DATA_SHEET, row_number=2, region_code="630000", indicator=STARTUP, scope="全程网办", period="2021",
         period_year=2021, value=2.5, unit="working_day", reported_value=2.5, reported_unit="working_day",
@@ -593,6 +601,23 @@ def test_numbers_written_as_text(tmp_path, written, expected):
     assert only_row(write_xlsx(tmp_path / "progress.xlsx", [row])).value == expected
 
 
+def test_repeated_cells_take_the_quick_path_to_the_same_rows(tmp_path):
+    """After its first sight a cell's reading is cached; rows read that way must equal rows read afresh."""
+    kinds = [
+        {"scope": "一般登记", "note": "按季度统计"},
+        {"indicator": "online_service_rate", "unit": "%", "value": 95},
+        {"indicator": "online_service_rate", "unit": "%", "value": 0.95, "scope": "行政许可事项"},
+        {"indicator": "tax_payment_time", "unit": "天", "value": 2, "as_of": "2021年12月31日"},
+        {"region_code": 630000, "region": "青海", "value": "1,234"},
+    ]
+    rows = [good_row(period=period, **kind) for period in ("2020", "2021", "2022") for kind in kinds]
+    together = validate(write_xlsx(tmp_path / "together.xlsx", rows))
+    assert together.errors == [] and len(together.rows) == len(rows)
+    for row, read in zip(rows, together.rows):
+        alone = only_row(write_xlsx(tmp_path / "alone.xlsx", [row]))
+        assert dataclasses.replace(read, row_number=2) == alone
+
+
 def test_full_width_digits_in_hours(tmp_path):
     row = only_row(write_xlsx(tmp_path / "progress.xlsx", [good_row(indicator="tax_payment_time", unit="小时",
                                                                      value="１２３．５")]))
@@ -638,7 +663,7 @@ def test_a_fraction_for_a_percentage_is_read_with_a_warning(tmp_path):
 def test_a_percent_cell_over_100_percent_is_refused(tmp_path):
     rows, prepare = percent_row(1.2, "0%")
     [problem] = validate(write_xlsx(tmp_path / "progress.xlsx", rows, prepare=prepare)).errors
-    assert (problem.cell, problem.value, problem.message_zh) == ("J2", "1.2（百分比格式）", "百分比不能超过 100，收到 120%")
+    assert (problem.cell, problem.value, problem.message_zh) == ("J2", "120%", "百分比不能超过 100，收到 120%")
 
 
 @pytest.mark.parametrize(
@@ -729,6 +754,7 @@ def test_formula_with_a_cached_value_is_read_as_its_value(tmp_path):
 def test_shared_strings_as_excel_writes_them(tmp_path):
     path = to_shared_strings(write_xlsx(tmp_path / "progress.xlsx", [good_row(), good_row(period="2022", value="3")]))
     assert b'<c r="A2" t="s">' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert load_workbook(path)[DATA_SHEET]["C3"].value == STARTUP  # the fixture is a valid package
     result = validate(path)
     assert result.errors == []
     assert [(row.region_code, row.indicator, row.period, row.value) for row in result.rows] == [
@@ -911,10 +937,14 @@ def test_english_messages_for_regions(tmp_path):
     )
 
 
-def test_a_file_that_is_not_a_workbook_cannot_be_annotated(tmp_path):
-    path = not_really_xlsx(tmp_path, None)
-    with pytest.raises(ValueError, match="cannot be annotated"):
-        annotated_workbook(path.read_bytes(), validate(path))
+@pytest.mark.parametrize("build", [not_really_xlsx, empty_file, bad_csv_encoding, no_sheet_with_header],
+                         ids=lambda build: build.__name__)
+def test_a_file_refused_as_a_whole_cannot_be_annotated(tmp_path, build):
+    path = build(tmp_path, None)
+    result = validate(path)
+    assert not can_annotate(result)
+    with pytest.raises(ValueError, match="cannot be annotated: the file as a whole was refused"):
+        annotated_workbook(path.read_bytes(), result)
 
 
 # --- number text, and scale ---------------------------------------------------------------------------------------
@@ -968,24 +998,16 @@ def fast_workbook(path: Path, rows: int) -> Path:
         rb'<cellXfs count="2">\1<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/></cellXfs>',
         data, flags=re.S,
     ))
-    table = "".join(f"<si><t>{text}</t></si>" for text in strings)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                         f"{table}</sst>")
-    rewrite_member(path, "xl/_rels/workbook.xml.rels", lambda data: data.replace(
-        b"</Relationships>",
-        b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-    ))
-    return path
+    return add_shared_strings(path, strings)
 
 
 def test_a_100000_row_workbook_is_checked_in_well_under_five_seconds(tmp_path):
     path = fast_workbook(tmp_path / "large.xlsx", 100_000)
     data = path.read_bytes()
-    started = time.perf_counter()
+    # CPU time, so that other processes on a busy machine do not make the test flaky; about 1.7 s on a slow VM.
+    started = time.process_time()
     result = validate_upload(data, path.name, context())
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert result.errors == [] and len(result.rows) == 100_000
     assert result.rows[0].as_of == DECEMBER_31
-    assert elapsed < 5, f"validate_upload took {elapsed:.1f} s for 100,000 rows"
+    assert elapsed < 5, f"validate_upload took {elapsed:.1f} s of CPU for 100,000 rows"

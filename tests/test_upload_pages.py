@@ -92,3 +92,14 @@ def test_submissions_page_lists_changes_and_withdraws(database):
         ).fetchall()
     assert values == [(2.0,)]
     assert first.stored
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("notes.pdf", b"%PDF-1.4 not a workbook", "xlsx"),
+    ("fake.xlsx", b"plain text pretending", "不是有效的 Excel 工作簿"),
+])
+def test_a_file_refused_whole_names_the_problem_and_stores_nothing(database, name, data, expected):
+    before = store.submissions_overview(database)
+    outcome = submit(data, name, "测试员", database)
+    assert not outcome.stored and expected in outcome.errors[0].message_zh
+    assert len(store.submissions_overview(database)) == len(before)
