@@ -1011,3 +1011,28 @@ def test_a_100000_row_workbook_is_checked_in_well_under_five_seconds(tmp_path):
     assert result.errors == [] and len(result.rows) == 100_000
     assert result.rows[0].as_of == DECEMBER_31
     assert elapsed < 5, f"validate_upload took {elapsed:.1f} s of CPU for 100,000 rows"
+
+
+@pytest.fixture(scope="module")
+def stored_database(tmp_path_factory):
+    from etl.build import build
+    from etl.paths import POLICIES_DIR
+
+    database = tmp_path_factory.mktemp("broken-uploads") / "bizenv.duckdb"
+    build(POLICIES_DIR, database, samples_dir=None)
+    return database
+
+
+@pytest.mark.parametrize("build, expected", BROKEN, ids=[build.__name__ for build, _ in BROKEN])
+def test_broken_workbook_submitted_changes_nothing_stored(tmp_path, monkeypatch, stored_database, build, expected):
+    """Through the whole upload path: refused, the database byte for byte as before, no file kept."""
+    from etl.submissions import submit
+
+    path = build(tmp_path, monkeypatch)
+    before = hashlib.sha256(stored_database.read_bytes()).hexdigest()
+    uploads = tmp_path / "uploads"
+    outcome = submit(path.read_bytes(), path.name, "测试员", stored_database, folder=uploads,
+                     context=context())
+    assert not outcome.stored and outcome.errors
+    assert hashlib.sha256(stored_database.read_bytes()).hexdigest() == before
+    assert not uploads.exists()
