@@ -215,6 +215,18 @@ def _text(cell, value) -> None:
         cell.value = value
 
 
+def exported_value(record: dict, field: str):
+    """A value as the sheet should hold it so that reading it back gives it exactly.
+
+    The reader takes a bare number of at most 1 in a percent row as a fraction (0.95 → 95%), as people write
+    them; a filled-in percentage that small is therefore written with its sign, "0.5%", which reads back as is.
+    """
+    value = record.get(field)
+    if field == "value" and record.get("unit") == "percent" and isinstance(value, (int, float)) and -1 <= value <= 1:
+        return f"{value:g}%"
+    return value
+
+
 def _header(column: layout.Column, language: str) -> str:
     return column.header_zh if language == "zh" else column.header_en
 
@@ -353,7 +365,7 @@ def _write_data(sheet, rows: pd.DataFrame, language: str) -> None:
     for row_number, record in enumerate(rows.to_dict("records"), start=HEADER_ROW + 1):
         for position, column in enumerate(layout.COLUMNS, start=1):
             cell = sheet.cell(row=row_number, column=position)
-            _text(cell, record.get(column.field))
+            _text(cell, exported_value(record, column.field))
             cell._style = copy(styles[position - 1])
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     if not rows.empty:
