@@ -103,3 +103,37 @@ def test_a_file_refused_whole_names_the_problem_and_stores_nothing(database, nam
     outcome = submit(data, name, "测试员", database)
     assert not outcome.stored and expected in outcome.errors[0].message_zh
     assert len(store.submissions_overview(database)) == len(before)
+
+
+def test_two_uploads_at_the_same_moment_both_land_whole(database, tmp_path):
+    """Two processes submit different sheets at once: the writer lock makes them take turns, nothing is lost."""
+    import subprocess
+    import sys
+    import textwrap
+
+    files = []
+    for name, region in (("shanxi.xlsx", "140000"), ("qinghai.xlsx", "630000")):
+        path = tmp_path / name
+        path.write_bytes(filled_template(database, region=region))
+        files.append(path)
+    script = tmp_path / "submit.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, {str(REPO_DIR)!r})
+        from etl.submissions import submit
+        path = Path(sys.argv[1])
+        outcome = submit(path.read_bytes(), path.name, "并发", Path({str(database)!r}), folder=Path({str(tmp_path / 'uploads')!r}))
+        print(outcome.submission_id, len(outcome.validation.rows))
+        sys.exit(0 if outcome.stored else 1)
+    """))
+    processes = [subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for path in files]
+    results = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], [error.decode()[-1500:] for _, error in results]
+    expected_rows = sum(int(output.split()[1]) for output, _ in results)
+    overview = store.submissions_overview(database)
+    assert len(overview) == 2 and overview["row_count"].sum() == expected_rows
+    with duckdb.connect(str(database), read_only=True) as connection:
+        stored = connection.execute("SELECT count(*) FROM reported_values WHERE origin = 'submission'").fetchone()[0]
+    assert stored == expected_rows
