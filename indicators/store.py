@@ -789,7 +789,7 @@ def withdraw_submission(database: Path, submission_id: str, withdrawn_by: str, w
             raise LookupError(submission_id)
         restored = connection.execute(
             "SELECT count(*) FROM reported_values earlier JOIN reported_values withdrawn "
-            f"ON withdrawn.submission_id = $id AND (earlier.region_code, earlier.indicator, coalesce(earlier.scope, ''), "
+            "ON withdrawn.submission_id = $id AND (earlier.region_code, earlier.indicator, coalesce(earlier.scope, ''), "
             "earlier.period) = (withdrawn.region_code, withdrawn.indicator, coalesce(withdrawn.scope, ''), withdrawn.period) "
             "WHERE earlier.superseded_by = $id AND earlier.state <> 'withdrawn' AND withdrawn.superseded_by IS NULL",
             {"id": submission_id},

@@ -1,24 +1,11 @@
 """AppTest for every page against a temporary database, each with a real interaction."""
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from etl.paths import REPO_DIR
 
 
 @pytest.fixture
-def app(corpus_database, monkeypatch):
+def app(corpus_database, monkeypatch, open_page):
     monkeypatch.setenv("BIZENV_DB", str(corpus_database))
-
-
-def open_page(app, page, **query):
-    """Run the app, then the page, as following a link with `query` in its URL would."""
-    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
-    for name, value in query.items():
-        test.query_params[name] = value
-    test.run()
-    test.switch_page(page).run()
-    assert not test.exception, [exception.message for exception in test.exception]
-    return test
+    return open_page
 
 
 def charts(app):
@@ -26,7 +13,7 @@ def charts(app):
 
 
 def test_compare_draws_chart_ranking_map_and_downloads(app):
-    page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    page = app("pages/compare.py", indicator="power_connection_time", year="2021")
     assert [link.label for link in page.get("page_link")] == ["总览", "地区对比", "地区画像", "指标分析", "目标库", "进度填报", "提交记录"]
     assert page.selectbox(key="indicator").value == "power_connection_time"
     assert page.selectbox(key="year").value == 2021
@@ -43,7 +30,7 @@ def test_compare_draws_chart_ranking_map_and_downloads(app):
 
 
 def test_compare_scope_narrows_the_table(app):
-    page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    page = app("pages/compare.py", indicator="power_connection_time", year="2021")
     everything = len(page.dataframe[0].value)
     page.selectbox(key="scope").select("高压项目").run()
     assert not page.exception
@@ -51,7 +38,7 @@ def test_compare_scope_narrows_the_table(app):
 
 
 def test_hiding_samples_removes_sample_values(app):
-    page = open_page(app, "pages/compare.py", indicator="power_connection_time", year="2021")
+    page = app("pages/compare.py", indicator="power_connection_time", year="2021")
     page.toggle(key="samples").set_value(False).run()
     assert not page.exception
     assert page.query_params["samples"] == "0"
@@ -61,7 +48,7 @@ def test_hiding_samples_removes_sample_values(app):
 
 
 def test_region_profile_shows_targets_flags_and_history(app):
-    page = open_page(app, "pages/region.py", region="140000")
+    page = app("pages/region.py", region="140000")
     assert page.selectbox(key="region").value == "140000"
     assert len(page.tabs) >= 4
     assert any("办电时间" in str(frame.value["指标"].tolist()) for frame in page.dataframe)
@@ -71,7 +58,7 @@ def test_region_profile_shows_targets_flags_and_history(app):
 
 
 def test_indicator_page_shows_spread_ambition_and_time_series(app):
-    page = open_page(app, "pages/indicator.py", indicator="enterprise_startup_time")
+    page = app("pages/indicator.py", indicator="enterprise_startup_time")
     assert len(charts(page)) == 3
     page.selectbox(key="indicator").select("online_service_rate").run()
     assert not page.exception
@@ -79,7 +66,7 @@ def test_indicator_page_shows_spread_ambition_and_time_series(app):
 
 
 def test_library_filters_searches_and_opens_a_quote(app):
-    page = open_page(app, "pages/library.py", region_code="140000")
+    page = app("pages/library.py", region_code="140000")
     assert page.selectbox(key="region_code").value == "140000"
     everything = len(page.dataframe[0].value)
     page.text_input(key="search").input("用电报装").run()
@@ -97,7 +84,7 @@ def test_library_opens_the_sentence_from_the_url(app, corpus_database):
     with duckdb.connect(str(corpus_database), read_only=True) as connection:
         target_id, quote = connection.execute(
             "SELECT target_id, quote FROM targets WHERE quote LIKE '%压缩至5个工作日%' ORDER BY doc, line LIMIT 1").fetchone()
-    page = open_page(app, "pages/library.py", target=target_id)
+    page = app("pages/library.py", target=target_id)
     highlighted = [markdown.value for markdown in page.markdown if "orange-background" in markdown.value]
     assert len(highlighted) == 1
     assert "压缩至5个工作日" in highlighted[0].replace("\\", "")

@@ -5,7 +5,6 @@ import shutil
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
 
 from etl.paths import REPO_DIR
 from etl.submissions import submit
@@ -38,17 +37,7 @@ def filled_template(database, region="140000", period="2021", value=1.5) -> byte
     return out.getvalue()
 
 
-def open_page(page, **query):
-    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
-    for name, value in query.items():
-        test.query_params[name] = value
-    test.run()
-    test.switch_page(page).run()
-    assert not test.exception, [exception.message for exception in test.exception]
-    return test
-
-
-def test_upload_page_offers_a_template_for_the_chosen_regions(database):
+def test_upload_page_offers_a_template_for_the_chosen_regions(database, open_page):
     page = open_page("pages/upload.py")
     page.multiselect(key="template_regions").set_value(["140000", "630000"]).run()
     assert not page.exception
@@ -56,7 +45,7 @@ def test_upload_page_offers_a_template_for_the_chosen_regions(database):
     assert "模板含" in page.caption[0].value
 
 
-def test_a_filled_template_is_stored_and_shows_on_the_compare_page(database):
+def test_a_filled_template_is_stored_and_shows_on_the_compare_page(database, open_page):
     outcome = submit(filled_template(database), "山西2021.xlsx", "测试员", database)
     assert outcome.stored, [problem.message() for problem in outcome.errors]
     page = open_page("pages/compare.py", indicator="enterprise_startup_time", year="2021")
@@ -75,7 +64,7 @@ def test_the_same_file_twice_is_recognised_and_changes_nothing(database):
     assert len(store.submissions_overview(database)) == len(before)
 
 
-def test_submissions_page_lists_changes_and_withdraws(database):
+def test_submissions_page_lists_changes_and_withdraws(database, open_page):
     first = submit(filled_template(database, value=2.0), "first.xlsx", "甲", database)
     second = submit(filled_template(database, value=1.0), "second.xlsx", "乙", database)
     page = open_page("pages/submissions.py", submission=second.submission_id)
