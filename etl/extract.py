@@ -110,6 +110,10 @@ GE_BEFORE = re.compile(
     + FILLER + r"\s?$"
 )
 FASTEST_BEFORE = re.compile(r"最快\s?" + FILLER + r"\s?$")
+# A bound word a few characters before the number, with a verb or object between: "每年至少开展1次",
+# "不低于合同金额的30%", "最多跑2次" — no punctuation in between.
+LE_NEAR = re.compile(r"(?:不超过|不得超过|最多|最长)[^，。；、,;\d]{1,6}$")
+GE_NEAR = re.compile(r"(?:不低于|不少于|至少)[^，。；、,;\d]{1,6}$")
 REDUCE_BEFORE = re.compile(r"(?:压减|压缩|精简|缩短|减少|降低|下降|削减|减)(?:了)?\s?" + FILLER + r"\s?$")
 INCREASE_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升)(?:了)?\s?" + FILLER + r"\s?$")
 LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内)")
@@ -136,7 +140,7 @@ PLAN_PERIOD_YEARS = (
 TARGET_MARKERS = re.compile(r"到\s?(?:19|20)\d{2}\s?年|年底前|年末前|力争|确保|目标|要求|将.{0,20}(?:压缩|压减|缩短|提高|提升)")
 ACHIEVED_MARKERS = re.compile(
     r"已经|已(?:有|达|实现|完成|建成|压缩|压减|累计|覆盖|全部|基本|提前|取消|下放|精简)"
-    r"|累计(?![^，。；]{0,6}(?:不超过|不得|不少于|不多于|不低于|不高于|控制|缩短|压缩|压减))|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得"
+    r"|累计(?![^，。；]{0,6}(?:不超过|不得|不少于|不多于|不低于|不高于|控制|缩短|压缩|压减))|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得了|取得显著|取得明显"
 )
 ACHIEVED_HEADINGS = re.compile(r"发展基础|工作成效|主要成效|取得成效|主要成绩|发展成就|工作回顾|进展情况|基本情况|现状")
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])")
@@ -362,8 +366,10 @@ def comparator_for(mention: Mention, before: str, after: str) -> str:
         return "reduce_by"
     if mention.unit == "percent" and INCREASE_BEFORE.search(before):
         return "increase_by"
-    if GE_AFTER.search(after) or GE_BEFORE.search(before):
+    if GE_AFTER.search(after) or GE_BEFORE.search(before) or GE_NEAR.search(before):
         return ">="
+    if LE_NEAR.search(before):
+        return "<="
     if LE_AFTER.search(after) or time_unit and LE_AFTER_TIME.search(after):
         return "<="
     return "<=" if time_unit else "="

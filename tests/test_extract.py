@@ -44,6 +44,8 @@ def summary(statement):
         ("审批时限较法定时限平均缩短三分之二以上。", (66.67, None, "percent", "reduce_by", None, False, "target")),
         ("政务服务超市覆盖率提升5个百分点。", (5, None, "percent", "increase_by", None, False, "target")),
         ("全省市场主体数量年均新增不低于 10%。", (10, None, "percent", ">=", None, False, "target")),
+        ("各行业主管部门每年至少开展1次联合抽查。", (1, None, "times", ">=", None, False, "target")),
+        ("预付款原则上不低于合同金额的 30%。", (30, None, "percent", ">=", None, False, "target")),
     ],
 )
 def test_one_statement_per_sentence(text, expected):
