@@ -364,7 +364,8 @@ def database_summary(database: Path) -> dict:
     }
 
 
-def targets_table(database: Path, region_code: str | None = None, family: str | None = None) -> pd.DataFrame:
+def targets_table(database: Path, region_code: str | None = None, family: str | None = None,
+                  limit: int = 5000) -> pd.DataFrame:
     """Targets joined to their document, optionally for one region and one family."""
     conditions = []
     parameters: dict[str, str] = {}
@@ -381,8 +382,8 @@ def targets_table(database: Path, region_code: str | None = None, family: str | 
             "t.scope, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, t.kind, t.quote, d.title, "
             "d.document_number, t.doc, t.line "
             f"FROM targets t JOIN documents d USING (document_id) JOIN indicators i ON i.indicator_code = t.indicator {where} "
-            "ORDER BY t.region_code, t.category, t.indicator, t.year",
-            parameters,
+            "ORDER BY t.region_code, t.category, t.indicator, t.year LIMIT $limit",
+            {**parameters, "limit": limit},
         ).df()
 
 
@@ -442,13 +443,15 @@ def indicator_choices(database: Path) -> pd.DataFrame:
     """Named indicators that have at least one target or report, with their counts."""
     with read_connection(database) as connection:
         return connection.execute(
+            "WITH target_counts AS (SELECT indicator, count(*) AS targets FROM targets WHERE kind = 'target' "
+            "GROUP BY indicator), report_counts AS (SELECT indicator, count(*) AS reports FROM current_reports "
+            "GROUP BY indicator) "
             "SELECT i.indicator_code, i.label_zh, i.label_en, i.family, i.unit, i.direction, i.evaluation_heading, "
-            "(SELECT count(*) FROM targets t WHERE t.indicator = i.indicator_code AND t.kind = 'target') AS targets, "
-            "(SELECT count(*) FROM current_reports v WHERE v.indicator = i.indicator_code) AS reports "
-            "FROM indicators i WHERE i.indicator_code NOT LIKE '%\\_unclassified' ESCAPE '\\' "
-            "AND (EXISTS (SELECT 1 FROM targets t WHERE t.indicator = i.indicator_code AND t.kind = 'target') "
-            "OR EXISTS (SELECT 1 FROM current_reports v WHERE v.indicator = i.indicator_code)) "
-            "ORDER BY i.family, i.indicator_code"
+            "coalesce(tc.targets, 0) AS targets, coalesce(rc.reports, 0) AS reports FROM indicators i "
+            "LEFT JOIN target_counts tc ON tc.indicator = i.indicator_code "
+            "LEFT JOIN report_counts rc ON rc.indicator = i.indicator_code "
+            "WHERE i.indicator_code NOT LIKE '%\\_unclassified' ESCAPE '\\' "
+            "AND (tc.targets IS NOT NULL OR rc.reports IS NOT NULL) ORDER BY i.family, i.indicator_code"
         ).df()
 
 
@@ -625,16 +628,20 @@ def targets_with_latest_reports(database: Path, include_samples: bool) -> pd.Dat
     """Every target with its region's latest report of the same indicator (scope compatible), for status shares."""
     with read_connection(database) as connection:
         return connection.execute(
-            # One report per target: the same scope first, then a report or target without scope, latest first.
+            # The latest report per region, indicator and scope first (small), then one per target: the same
+            # scope before a report or target without one.
+            "WITH latest AS (SELECT * FROM (SELECT v.region_code, v.indicator, v.scope, v.value, v.unit, v.period_year, "
+            f"ROW_NUMBER() OVER (PARTITION BY v.region_code, v.indicator, v.scope ORDER BY {LATEST_FIRST}) AS recency "
+            "FROM current_reports v WHERE v.origin IN (SELECT unnest($origins))) AS ranked WHERE recency = 1) "
             "SELECT target_id, region_code, indicator, scope, category, value, value_max, unit, comparator, baseline, "
             "year, reported_value, reported_unit, reported_year, reported_scope FROM (SELECT t.target_id, t.region_code, "
             "t.indicator, t.scope, t.category, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, "
-            "v.value AS reported_value, v.unit AS reported_unit, v.period_year AS reported_year, v.scope AS reported_scope, "
-            "ROW_NUMBER() OVER (PARTITION BY t.target_id ORDER BY CASE WHEN v.scope = t.scope THEN 0 ELSE 1 END, "
-            f"{LATEST_FIRST}) AS recency FROM targets t LEFT JOIN current_reports v ON v.region_code = t.region_code "
-            "AND v.indicator = t.indicator AND (v.scope = t.scope OR v.scope IS NULL OR t.scope IS NULL) "
-            "AND v.origin IN (SELECT unnest($origins)) "
-            "WHERE t.kind = 'target' AND t.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS ranked WHERE recency = 1",
+            "l.value AS reported_value, l.unit AS reported_unit, l.period_year AS reported_year, l.scope AS reported_scope, "
+            "ROW_NUMBER() OVER (PARTITION BY t.target_id ORDER BY CASE WHEN l.scope = t.scope THEN 0 "
+            "WHEN l.scope IS NULL THEN 1 ELSE 2 END, l.period_year DESC) AS choice "
+            "FROM targets t LEFT JOIN latest l ON l.region_code = t.region_code AND l.indicator = t.indicator "
+            "AND (l.scope = t.scope OR l.scope IS NULL OR t.scope IS NULL) "
+            "WHERE t.kind = 'target' AND t.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS chosen WHERE choice = 1",
             {"origins": origins(include_samples)},
         ).df()
 
@@ -649,18 +656,41 @@ def latest_submissions(database: Path, limit: int = 10) -> pd.DataFrame:
 
 
 def full_export(database: Path) -> dict[str, pd.DataFrame]:
-    """Every table users may download whole."""
+    """Targets, indicators and documents, for the whole-database workbook."""
     with read_connection(database) as connection:
         return {
             "targets": connection.execute(
                 f"SELECT {TARGET_COLUMNS_FOR_PAGES} FROM targets t JOIN regions r USING (region_code) "
                 "JOIN documents d USING (document_id) ORDER BY t.doc, t.line").df(),
-            "reported_values": connection.execute(
-                f"SELECT {REPORT_COLUMNS_FOR_PAGES} FROM current_reports v JOIN regions r USING (region_code) "
-                "ORDER BY v.region_code, v.indicator, v.period").df(),
             "indicators": connection.execute("SELECT * FROM indicators ORDER BY indicator_code").df(),
             "documents": connection.execute("SELECT * FROM documents ORDER BY doc, first_line").df(),
         }
+
+
+def neutralized_sql(expression: str, name: str) -> str:
+    """A text column whose formula-like values (= + - @ tab CR at the start) get a leading apostrophe."""
+    return (f"CASE WHEN regexp_matches({expression}, '^\\s*[=+@\\t\\r-]') "
+            f"THEN chr(39) || {expression} ELSE {expression} END AS {name}")
+
+
+def reported_values_csv(database: Path) -> bytes:
+    """Every current reported value as CSV in UTF-8 with BOM, written by DuckDB itself (millions of rows)."""
+    columns = ", ".join([
+        "v.region_code", "r.name AS region", "v.indicator", neutralized_sql("v.scope", "scope"), "v.period", "v.value",
+        "v.unit", "v.origin", "v.submission_id", "v.as_of", neutralized_sql("v.source", "source"),
+        neutralized_sql("v.note", "note"),
+    ])
+    handle, name = tempfile.mkstemp(suffix=".csv")
+    os.close(handle)
+    try:
+        with read_connection(database) as connection:
+            connection.execute(
+                f"COPY (SELECT {columns} FROM current_reports v JOIN regions r USING (region_code) "
+                f"ORDER BY v.region_code, v.indicator, v.period) TO {sql_string(name)} (HEADER, DELIMITER ',')"
+            )
+        return "\ufeff".encode("utf-8") + Path(name).read_bytes()
+    finally:
+        os.unlink(name)
 
 
 def indicator_definitions(database: Path, codes: tuple[str, ...] = ()) -> pd.DataFrame:

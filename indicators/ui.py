@@ -201,12 +201,13 @@ def download_buttons(frame: pd.DataFrame, kind: str, filters: dict, title: str, 
         generated_at=dt.datetime.now(dt.timezone.utc), language=language_code,
     )
     left, right = st.columns(2)
+    # The files are built only when a button is clicked: a county-scale table takes seconds to write.
     left.download_button(
-        label("download_csv", language_code), downloads.csv_bytes(frame),
+        label("download_csv", language_code), lambda: downloads.csv_bytes(frame),
         file_name=downloads.file_name(kind, meta.filters, ".csv"), mime="text/csv", key=f"{kind}-csv",
     )
     right.download_button(
-        label("download_xlsx", language_code), downloads.xlsx_bytes(frame, meta),
+        label("download_xlsx", language_code), lambda: downloads.xlsx_bytes(frame, meta),
         file_name=downloads.file_name(kind, meta.filters, ".xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{kind}-xlsx",
     )
@@ -215,19 +216,25 @@ def download_buttons(frame: pd.DataFrame, kind: str, filters: dict, title: str, 
 def full_download() -> None:
     """The whole database: every target (Excel, with definitions and sources) and every reported value (CSV)."""
     language_code = current_language()
-    tables = query("full_export")
-    meta = downloads.DownloadMeta(
-        title=label("download_all", language_code), filters={}, indicators=tables["indicators"],
-        sources=tables["documents"], generated_at=dt.datetime.now(dt.timezone.utc), language=language_code,
-    )
+    path = database_path()
+
+    def targets_workbook() -> bytes:
+        tables = store.full_export(path)
+        meta = downloads.DownloadMeta(
+            title=label("download_all", language_code), filters={}, indicators=tables["indicators"],
+            sources=tables["documents"], generated_at=dt.datetime.now(dt.timezone.utc), language=language_code,
+        )
+        return downloads.xlsx_bytes(tables["targets"], meta)
+
     left, right = st.columns(2)
+    # Built on click only, and the reported values straight from DuckDB: millions of rows never pass pandas.
     left.download_button(
-        label("download_all", language_code), downloads.xlsx_bytes(tables["targets"], meta),
+        label("download_all", language_code), targets_workbook,
         file_name=downloads.file_name("all_targets", {}, ".xlsx"), key="all-xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     right.download_button(
-        f"{label('reported_values', language_code)} (CSV)", downloads.csv_bytes(tables["reported_values"]),
+        f"{label('reported_values', language_code)} (CSV)", lambda: store.reported_values_csv(path),
         file_name=downloads.file_name("all_reported_values", {}, ".csv"), mime="text/csv", key="all-reports-csv",
     )
 
