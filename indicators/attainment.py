@@ -221,14 +221,18 @@ def composite_scores(scores: pd.DataFrame) -> pd.DataFrame:
     if not duplicated.empty:
         pairs = sorted({(row.region_code, row.indicator) for row in duplicated.itertuples()}, key=str)
         raise ValueError(f"more than one score for (region_code, indicator): {pairs[:5]}")
-    rows = []
+    # One pass over the rows sorted by region, not a loop over groups: county scale has thousands of regions.
     frame = scores.assign(score=numbers)
-    for region_code, group in frame.groupby("region_code", sort=False):
-        used = group.dropna(subset=["score"])
-        components = dict(zip(used["indicator"], used["score"]))
-        composite = float(np.mean(list(components.values()))) if components else np.nan
-        rows.append({"region_code": region_code, "composite": composite, "indicators": len(components), "components": components})
-    result = pd.DataFrame(rows, columns=list(COMPOSITE_COLUMNS))
+    used = frame.dropna(subset=["score"]).sort_values("region_code", kind="stable")
+    components: dict = {code: {} for code in frame["region_code"].drop_duplicates()}
+    for region_code, indicator, score in zip(used["region_code"], used["indicator"], used["score"]):
+        components[region_code][indicator] = score
+    result = pd.DataFrame({
+        "region_code": list(components),
+        "composite": [float(np.mean(list(parts.values()))) if parts else np.nan for parts in components.values()],
+        "indicators": [len(parts) for parts in components.values()],
+        "components": list(components.values()),
+    }, columns=list(COMPOSITE_COLUMNS))
     result["indicators"] = result["indicators"].astype(int)
     # Sort the region codes first so that a stable sort on the composite leaves ties in code order.
     result = result.sort_values("region_code", kind="stable")

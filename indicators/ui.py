@@ -180,8 +180,15 @@ def current_year() -> int:
     return dt.date.today().year
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _status_shares(path: str, version: tuple, include: bool, year: int) -> pd.Series:
+    return views.status_shares(store.targets_with_latest_reports(Path(path), include), year)
+
+
 def status_shares(include: bool) -> pd.Series:
-    return views.status_shares(query("targets_with_latest_reports", include), current_year())
+    """Cached per data version: deciding every target's status takes a second at county scale."""
+    path = database()
+    return _status_shares(str(path), data_version(path), include, current_year())
 
 
 def coverage_matrix(language_code: str) -> pd.DataFrame:

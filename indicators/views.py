@@ -70,6 +70,45 @@ def report_of(row: pd.Series, value_column: str = "value", unit_column: str = "u
     return Report(value=float(row[value_column]), unit=row[unit_column], year=int(row[year_column]))
 
 
+def chosen_reports(reports: pd.DataFrame, scope: str | None) -> pd.DataFrame:
+    """One report per region, by the same rule as latest_report, for all regions at once."""
+    if reports.empty:
+        return reports
+    ranked = reports.assign(
+        scope_rank=[0 if (scope is not None and own == scope) else 1 if pd.isna(own) else 2 for own in reports["scope"]],
+        origin_rank=reports["origin"].map(ORIGIN_PRIORITY),
+    ).sort_values(["region_code", "scope_rank", "period", "origin_rank"], ascending=[True, True, False, True],
+                  kind="stable")
+    return ranked.drop_duplicates("region_code").drop(columns=["scope_rank", "origin_rank"])
+
+
+def chosen_targets(targets: pd.DataFrame, reports: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each region's target in force for `year`, by the same rule as applicable_target, for all regions at once.
+
+    Targets whose scope fits the region's report come first; among them the nearest deadline at or after
+    the year, else a standing limit, else the latest past deadline; ties go to the latest document.
+    """
+    if targets.empty:
+        return targets
+    report_scope = reports.set_index("region_code")["scope"] if not reports.empty else pd.Series(dtype=object)
+    candidates = targets.assign(report_scope=targets["region_code"].map(report_scope))
+    has_report = candidates["region_code"].isin(report_scope.index)
+    fits = candidates["scope"].isna() | candidates["report_scope"].isna() | (candidates["scope"] == candidates["report_scope"])
+    upcoming = candidates["year"].notna() & (candidates["year"] >= year)
+    standing = candidates["year"].isna()
+    candidates = candidates.assign(
+        fit_rank=(~(fits | ~has_report)).astype(int),
+        time_rank=upcoming.map({True: 0, False: 1}) + (~upcoming & ~standing).astype(int),
+        # Nearest future deadline first; the latest past deadline first.
+        year_key=candidates["year"].where(upcoming, -candidates["year"].fillna(0)),
+    )
+    ordered = candidates.sort_values(
+        ["region_code", "fit_rank", "time_rank", "year_key", "issue_year", "doc", "line"],
+        ascending=[True, True, True, True, False, False, False], na_position="last", kind="stable",
+    )
+    return ordered.drop_duplicates("region_code").drop(columns=["report_scope", "fit_rank", "time_rank", "year_key"])
+
+
 def compare_table(
     reports: pd.DataFrame,
     targets: pd.DataFrame,
@@ -81,61 +120,59 @@ def compare_table(
     """One row per region with a report or a target: reported value, own target, status, score and rank.
 
     `reports` holds each region's latest report for the year; `targets` every target of the indicator.
+    Vectorised: a county-scale comparison has thousands of regions.
     """
-    reports = filter_scope(reports, scope)
-    targets = filter_scope(targets, scope)
-    regional_targets = targets[targets["region_code"] != "100000"]
-    rows = []
-    region_codes = sorted(set(reports["region_code"]) | set(regional_targets["region_code"]))
-    for code in region_codes:
-        region_reports = reports[reports["region_code"] == code]
-        region_targets = regional_targets[regional_targets["region_code"] == code]
-        report = latest_report(region_reports, scope)
-        if report is not None and not region_targets.empty:
-            compatible = region_targets[[scope_compatible(report["scope"], own) for own in region_targets["scope"]]]
-            region_targets = compatible if not compatible.empty else region_targets
-        target = applicable_target(region_targets, year)
-        first = report if report is not None else target
-        row = {
-            "region_code": code,
-            "region": first["region"],
-            "level": first["level"],
-            "reported": None if report is None else float(report["value"]),
-            "reported_unit": None if report is None else report["unit"],
-            "period": None if report is None else report["period"],
-            "origin": None if report is None else report["origin"],
-            "report_source": None if report is None else report["source"],
-            "target": None if target is None else float(target["value"]),
-            "target_max": None if target is None or pd.isna(target["value_max"]) else float(target["value_max"]),
-            "target_unit": None if target is None else target["unit"],
-            "comparator": None if target is None else target["comparator"],
-            "target_year": None if target is None or pd.isna(target["year"]) else int(target["year"]),
-            "target_scope": None if target is None else target["scope"],
-            "target_quote": None if target is None else target["quote"],
-            "target_document": None if target is None else target["title"],
-            "target_document_id": None if target is None else target["document_id"],
-            "target_id": None if target is None else target["target_id"],
-        }
-        if target is None:
-            row["status"] = "no_target"
-            row["shortfall"] = None
-        else:
-            as_target = target_of(target)
-            as_report = None if report is None else report_of(report)
-            row["status"] = attainment(as_target, as_report, current_year).value
-            row["shortfall"] = None if as_report is None else shortfall(as_target, as_report)
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    reports = chosen_reports(filter_scope(reports, scope), scope)
+    regional_targets = filter_scope(targets, scope)
+    regional_targets = chosen_targets(regional_targets[regional_targets["region_code"] != "100000"], reports, year)
+    report_part = reports.rename(columns={
+        "value": "reported", "unit": "reported_unit", "source": "report_source", "scope": "report_scope",
+    })[["region_code", "region", "level", "reported", "reported_unit", "period", "origin", "report_source",
+        "period_year"]] if not reports.empty else pd.DataFrame(columns=["region_code", "region", "level", "reported",
+                                                                        "reported_unit", "period", "origin",
+                                                                        "report_source", "period_year"])
+    target_part = regional_targets.rename(columns={
+        "value": "target", "value_max": "target_max", "unit": "target_unit", "year": "target_year",
+        "scope": "target_scope", "quote": "target_quote", "title": "target_document", "document_id": "target_document_id",
+        "region": "target_region", "level": "target_level",
+    })[["region_code", "target_region", "target_level", "target", "target_max", "target_unit", "comparator",
+        "target_year", "target_scope", "target_quote", "target_document", "target_document_id", "target_id",
+        "baseline"]] if not regional_targets.empty else pd.DataFrame(columns=[
+            "region_code", "target_region", "target_level", "target", "target_max", "target_unit", "comparator",
+            "target_year", "target_scope", "target_quote", "target_document", "target_document_id", "target_id",
+            "baseline"])
+    table = report_part.merge(target_part, on="region_code", how="outer").sort_values("region_code")
     if table.empty:
-        return table
+        return pd.DataFrame(columns=[*COMPARE_COLUMNS, "score", "rank"])
+    table["region"] = table["region"].fillna(table["target_region"])
+    table["level"] = table["level"].fillna(table["target_level"])
+    statuses, shortfalls = [], []
+    for row in table.itertuples(index=False):
+        if pd.isna(row.target):
+            statuses.append("no_target")
+            shortfalls.append(None)
+            continue
+        as_target = Target(
+            value=float(row.target), unit=row.target_unit, comparator=row.comparator,
+            value_max=None if pd.isna(row.target_max) else float(row.target_max),
+            baseline=None if pd.isna(row.baseline) else float(row.baseline),
+            year=None if pd.isna(row.target_year) else int(row.target_year),
+        )
+        as_report = None if pd.isna(row.reported) else Report(float(row.reported), row.reported_unit, int(row.period_year))
+        statuses.append(attainment(as_target, as_report, current_year).value)
+        shortfalls.append(None if as_report is None else shortfall(as_target, as_report))
+    table["status"] = statuses
+    table["shortfall"] = shortfalls
+    table["target_year"] = table["target_year"].astype("Int64")
+    table = table[list(COMPARE_COLUMNS)].reset_index(drop=True)
     # Scores and ranks compare like with like: only values in the most common reported unit.
     unit = table["reported_unit"].mode().iloc[0] if table["reported_unit"].notna().any() else None
     comparable = table["reported_unit"] == unit
     table["score"] = distance_to_frontier(table["reported"].where(comparable).astype(float), direction).round(1)
     ranked = table["reported"].notna() & comparable
-    table.loc[ranked, "rank"] = table.loc[ranked, "reported"].rank(method="min", ascending=DIRECTION_SORT[direction])
-    table = table.sort_values(["rank", "region_code"], na_position="last").reset_index(drop=True)
-    return table
+    table.loc[ranked, "rank"] = table.loc[ranked, "reported"].astype(float).rank(
+        method="min", ascending=DIRECTION_SORT[direction])
+    return table.sort_values(["rank", "region_code"], na_position="last").reset_index(drop=True)
 
 
 COMPARE_COLUMNS = (
@@ -307,21 +344,27 @@ def highlighted_paragraph(paragraph: str, start: int, length: int) -> str:
 def composite_table(reports: pd.DataFrame, directions: dict[str, str], labels: dict[str, str]) -> pd.DataFrame:
     """Per region: the mean of its indicator scores (distance to frontier among all regions), with the components.
 
-    Each indicator is scored in its most common unit only, so days are never averaged with hours.
+    Each indicator is scored in its most common unit only, so days are never averaged with hours. Grouped
+    rather than looped, since a county-scale year holds about a hundred thousand reports.
     """
-    scored = []
-    for indicator, rows in reports.groupby("indicator"):
-        unit = rows["unit"].mode().iloc[0]
-        rows = rows[rows["unit"] == unit]
-        latest = rows.sort_values("period").groupby("region_code", as_index=False).last()
-        latest["score"] = distance_to_frontier(latest["value"].astype(float), directions.get(indicator, "lower"))
-        scored.append(latest[["region_code", "indicator", "score"]])
-    if not scored:
-        return pd.DataFrame(columns=["region_code", "region", "composite", "indicators", "components"])
-    table = composite_scores(pd.concat(scored, ignore_index=True))
+    columns = ["region_code", "region", "composite", "indicators", "components"]
+    if reports.empty:
+        return pd.DataFrame(columns=columns)
+    ranked = reports.assign(origin_rank=reports["origin"].map(ORIGIN_PRIORITY) if "origin" in reports else 0)
+    latest = ranked.sort_values(["region_code", "indicator", "period", "origin_rank"],
+                                ascending=[True, True, False, True], kind="stable")
+    latest = latest.drop_duplicates(["region_code", "indicator", "unit"])
+    units = latest.groupby("indicator")["unit"].agg(lambda values: values.mode().iloc[0])
+    latest = latest[latest["unit"] == latest["indicator"].map(units)].drop_duplicates(["region_code", "indicator"])
+    scores = []
+    for indicator, rows in latest.groupby("indicator"):
+        scores.append(rows.assign(score=distance_to_frontier(rows["value"].astype(float), directions.get(indicator, "lower"))))
+    scored = pd.concat(scores)
+    table = composite_scores(scored[["region_code", "indicator", "score"]])
+    table = table[table["indicators"] > 0]
     names = reports.drop_duplicates("region_code").set_index("region_code")["region"]
     table.insert(1, "region", table["region_code"].map(names))
     table["composite"] = table["composite"].round(1)
     table["components"] = table["components"].map(
         lambda parts: " · ".join(f"{labels.get(code, code)} {score:.0f}" for code, score in sorted(parts.items())))
-    return table
+    return table.reset_index(drop=True)[columns]
