@@ -126,21 +126,16 @@ def compare_table(
     regional_targets = filter_scope(targets, scope)
     regional_targets = chosen_targets(regional_targets[regional_targets["region_code"] != "100000"], reports, year)
     report_part = reports.rename(columns={
-        "value": "reported", "unit": "reported_unit", "source": "report_source", "scope": "report_scope",
-    })[["region_code", "region", "level", "reported", "reported_unit", "period", "origin", "report_source",
-        "period_year"]] if not reports.empty else pd.DataFrame(columns=["region_code", "region", "level", "reported",
-                                                                        "reported_unit", "period", "origin",
-                                                                        "report_source", "period_year"])
+        "value": "reported", "unit": "reported_unit", "source": "report_source",
+    }).reindex(columns=["region_code", "region", "level", "reported", "reported_unit", "period", "origin",
+                        "report_source", "period_year"])
     target_part = regional_targets.rename(columns={
         "value": "target", "value_max": "target_max", "unit": "target_unit", "year": "target_year",
         "scope": "target_scope", "quote": "target_quote", "title": "target_document", "document_id": "target_document_id",
         "region": "target_region", "level": "target_level",
-    })[["region_code", "target_region", "target_level", "target", "target_max", "target_unit", "comparator",
-        "target_year", "target_scope", "target_quote", "target_document", "target_document_id", "target_id",
-        "baseline"]] if not regional_targets.empty else pd.DataFrame(columns=[
-            "region_code", "target_region", "target_level", "target", "target_max", "target_unit", "comparator",
-            "target_year", "target_scope", "target_quote", "target_document", "target_document_id", "target_id",
-            "baseline"])
+    }).reindex(columns=["region_code", "target_region", "target_level", "target", "target_max", "target_unit",
+                        "comparator", "target_year", "target_scope", "target_quote", "target_document",
+                        "target_document_id", "target_id", "baseline"])
     table = report_part.merge(target_part, on="region_code", how="outer").sort_values("region_code")
     if table.empty:
         return pd.DataFrame(columns=[*COMPARE_COLUMNS, "score", "rank"])
