@@ -70,6 +70,12 @@ def new_page(browser):
     return context.new_page()
 
 
+def wait_until_idle(page, timeout=30_000):
+    """Until Streamlit has finished the rerun that the last interaction started."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout)
+
+
 def screenshot(page, name, tmp_path):
     page.screenshot(path=str(os.environ.get("BIZENV_SCREENSHOT_DIR", tmp_path)) + f"/{name}.png", full_page=True)
 
@@ -127,7 +133,8 @@ def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
     page.goto(f"{app_url}/compare?indicator=power_connection_time&year=2021")
     page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
     bar_count = page.locator(".js-plotly-plot .barlayer .point").count()
-    with page.expect_download(timeout=30_000) as download_info:
+    wait_until_idle(page)
+    with page.expect_download(timeout=60_000) as download_info:
         page.get_by_text("下载数据（CSV）").first.click()
     download = download_info.value
     assert download.suggested_filename == "bizenv_compare_power_connection_time_2021.csv"
@@ -177,6 +184,8 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
 
     page = new_page(browser)
     page.goto(f"{writable_app_url}/upload?template_year=2021")
+    page.get_by_text("下载模板（Excel）").wait_for(timeout=60_000)
+    wait_until_idle(page)
     with page.expect_download(timeout=60_000) as download_info:
         page.get_by_text("下载模板（Excel）").click()
     template = tmp_path / download_info.value.suggested_filename
@@ -192,9 +201,12 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
 
     page.get_by_label("填报人").fill("浏览器测试")
     page.get_by_label("填报人").press("Enter")
+    wait_until_idle(page)  # the name must reach the server before the file does
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(filled))
-    page.get_by_text("已保存").wait_for(timeout=60_000)
-    screenshot(page, "upload", tmp_path)
+    try:
+        page.get_by_text("已保存").wait_for(timeout=60_000)
+    finally:
+        screenshot(page, "upload", tmp_path)
 
     page.goto(f"{writable_app_url}/compare?indicator=enterprise_startup_time&year=2021")
     page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
