@@ -20,10 +20,10 @@ from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 from etl.reports import REPORT_COLUMNS, SampleWorkbookError, read_sample_workbook, reports_from_achievements
 from etl.readers import DocumentReadError
 from etl.regions import RegionTable, UnknownRegion, default_region_table
+from indicators.attainment import COMPARATORS
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
 from indicators.store import BuildTables, replace_build
 
-COMPARATORS = ("<=", ">=", "=", "reduce_by", "increase_by")
 KINDS = ("target", "achieved")
 PLAUSIBLE_YEARS = range(1990, 2061)
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
 
 from etl.build import BuildCheckFailed, build
+from etl.files import write_atomically
 from etl.export import ExportError, export_targets
 from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 
@@ -77,19 +76,6 @@ def _template_region_codes(names: list[str], with_children: bool) -> list[str]:
     return codes
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the target, then rename over it, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 def run_template(arguments: argparse.Namespace) -> int:
     from etl.regions import UnknownRegion
     from indicators import store
@@ -110,7 +96,7 @@ def run_template(arguments: argparse.Namespace) -> int:
         return 2
     rows = template_rows(store.template_targets(database, tuple(codes)), codes, arguments.period)
     out = Path(arguments.out)
-    _write_atomically(out, template_workbook(rows, language=arguments.lang, long_format=len(codes) > 1))
+    write_atomically(out, template_workbook(rows, language=arguments.lang, long_format=len(codes) > 1))
     if rows.empty:
         print("警告 warning: 所选地区没有目标，模板只有表头 / the regions have no targets", file=sys.stderr)
     print(f"{len(rows)} rows → {out}")

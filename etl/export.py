@@ -1,14 +1,13 @@
 """Targets in DuckDB → a CSV, XLSX or Parquet file with the documented export columns, written atomically."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from etl.files import replaced_atomically
 from indicators.store import EXPORT_COLUMNS, export_rows
 
 FORMATS = (".csv", ".xlsx", ".parquet")
@@ -45,19 +44,11 @@ def export_targets(database: Path, out: Path) -> int:
         raise ExportError(f"数据库不存在：{database}；请先运行 python -m etl build")
     frame = export_rows(database)[list(EXPORT_COLUMNS)]
     frame["year"] = frame["year"].astype("Int64")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
-    os.close(handle)
-    temporary = Path(temporary_name)
-    try:
+    with replaced_atomically(out) as temporary:
         if suffix == ".csv":
             frame.to_csv(temporary, index=False, encoding="utf-8")
         elif suffix == ".parquet":
             frame.to_parquet(temporary, index=False)
         else:
             write_xlsx(frame, temporary)
-        os.replace(temporary, out)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return len(frame)

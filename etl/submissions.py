@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from etl.files import write_atomically
 from etl.paths import uploads_dir
 from etl.progress_import import Problem, ValidationContext, ValidationResult, validate_upload
 from etl.regions import default_region_table
@@ -65,10 +64,7 @@ def keep_file(data: bytes, file_name: str, sha256: str, folder: Path) -> Path:
     suffix = "".join(character for character in Path(file_name).suffix.lower() if character.isalnum() or character == ".")
     kept = folder / f"{sha256}{suffix[:6]}"
     if not kept.exists():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, kept)
+        write_atomically(kept, data)
     return kept
 
 

@@ -8,7 +8,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from indicators.attainment import (
-    COMPARATORS,
     Report,
     Status,
     Target,
@@ -22,12 +21,6 @@ from indicators.catalog import UNITS
 
 # No example database: the tests write nothing to disk.
 NO_DISK = settings(database=None)
-
-
-def test_comparators_match_the_build():
-    from etl.build import COMPARATORS as BUILD_COMPARATORS
-
-    assert set(COMPARATORS) == set(BUILD_COMPARATORS)
 
 
 @pytest.mark.parametrize(
