@@ -65,4 +65,6 @@ def home(language: str, samples: bool) -> None:
 
 
 st.set_page_config(page_title="bizenv", layout="wide")
-home(*ui.sidebar())
+language_code, show_samples = ui.sidebar()
+ui.gate("view", language_code)
+home(language_code, show_samples)

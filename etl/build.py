@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import getpass
+import json
 import datetime as dt
 import hashlib
 import uuid
@@ -12,7 +14,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from etl.corrections import Correction, apply_corrections, load_corrections
+from etl.corrections import Correction, apply_corrections, correction_from_entry, load_corrections
 from etl.documents import LoadedDocument, MetadataError, load_document, source_files
 from etl.extract import SectionContext, extract_section, plan_year_of
 from etl.model import Statement
@@ -22,7 +24,8 @@ from etl.readers import DocumentReadError
 from etl.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.attainment import COMPARATORS
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
-from indicators.store import BuildTables, replace_build
+from indicators.access import Actor, command_line_actor
+from indicators.store import AuditEvent, BuildTables, replace_build, stored_corrections
 
 KINDS = ("target", "achieved")
 PLAUSIBLE_YEARS = range(1990, 2061)
@@ -151,6 +154,15 @@ def stored_target_count(database: Path) -> int:
     return database_summary(database)["targets"] if Path(database).exists() else 0
 
 
+def app_corrections(database: Path) -> list[Correction]:
+    """Corrections admins made in the app and have not retracted, checked like those of the file."""
+    corrections = []
+    for record in stored_corrections(database).to_dict("records"):
+        entry = {**record, "set": json.loads(record["changes"] or "{}")}
+        corrections.append(correction_from_entry(entry, f"stored correction {record['correction_id']}"))
+    return corrections
+
+
 def documents_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
     rows = []
     for document in documents:
@@ -198,12 +210,18 @@ def build(
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda paths: paths,
     samples_dir: Path | None = SAMPLES_DIR,
     allow_shrink: bool = False,
+    actor: Actor | None = None,
 ) -> BuildResult:
-    """Rebuild every target from the documents; a file that cannot be read is reported, the rest load."""
+    """Rebuild every target from the documents; a file that cannot be read is reported, the rest load.
+
+    Corrections made in the app come before those of the file, so the newer word wins. The build is
+    recorded in the audit trail under the actor (by default the operating-system user running it).
+    """
     database = Path(database or database_path())
+    actor = actor or command_line_actor(getpass.getuser())
     regions = default_region_table()
     catalog = default_catalog()
-    corrections = load_corrections(corrections_file)
+    corrections = [*app_corrections(database), *load_corrections(corrections_file)]
 
     # Load: every file with its metadata, failures kept with their reason.
     if not Path(policies_dir).is_dir():
@@ -270,6 +288,13 @@ def build(
             build=build_record,
             failures=failures_frame,
             derived_reports=reports,
+        ),
+        AuditEvent(
+            actor=actor.user_name, actor_role=actor.role, sign_in_method=actor.method, action="rebuild",
+            object_id=build_record["build_id"],
+            detail={"documents": build_record["documents"], "targets": len(targets), "failed_files": len(failures),
+                    "corrections": len(corrections), "corpus_sha256": corpus_sha256,
+                    "policies": str(policies_dir), "allow_shrink": allow_shrink},
         ),
     )
     return BuildResult(

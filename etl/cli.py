@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def run_import_progress(arguments: argparse.Namespace) -> int:
     except OSError as error:
         print(f"无法读取文件 {path}：{error.strerror}", file=sys.stderr)
         return 2
-    outcome = submit(data, path.name, arguments.by, database)
+    outcome = submit(data, path.name, cli_actor(), database, on_behalf_of=arguments.by)
     language = arguments.lang
     for problem in outcome.errors:
         print(f"错误 error: {problem.message(language)}", file=sys.stderr)
@@ -135,11 +136,87 @@ def run_withdraw(arguments: argparse.Namespace) -> int:
 
     database = Path(arguments.db) if arguments.db else database_path()
     try:
-        restored = withdraw(database, arguments.submission, arguments.by)
+        restored = withdraw(database, arguments.submission, cli_actor(), reason=arguments.reason)
     except LookupError:
         print(f"找不到有效的提交 {arguments.submission} / no active submission with that id", file=sys.stderr)
         return 2
     print(f"已撤回 withdrawn {arguments.submission}；恢复旧值 values restored: {restored}")
+    return 0
+
+
+def cli_actor():
+    """Whoever runs these commands holds the server's files: recorded as cli:<operating-system user>."""
+    from indicators.access import command_line_actor
+
+    return command_line_actor(getpass.getuser())
+
+
+def read_new_password(arguments: argparse.Namespace) -> str:
+    """From standard input with --password-stdin (for scripts), otherwise typed twice without echo."""
+    if arguments.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码 new password: ")
+    if getpass.getpass("再输入一次 again: ") != first:
+        raise ValueError("两次输入的密码不一致 / the passwords differ")
+    return first
+
+
+def run_create_admin(arguments: argparse.Namespace) -> int:
+    from indicators.accounts import AccountError, create_admin
+
+    database = Path(arguments.db) if arguments.db else database_path()
+    if not database.exists():
+        print(f"数据库不存在：{database}；请先运行 python -m etl build / database not found", file=sys.stderr)
+        return 2
+    try:
+        create_admin(database, getpass.getuser(), arguments.user, read_new_password(arguments))
+    except (AccountError, ValueError) as error:
+        print(f"未创建 not created: {error.args[0]}", file=sys.stderr)
+        return 2
+    print(f"已创建管理员 admin created: {arguments.user}")
+    return 0
+
+
+def run_reset_password(arguments: argparse.Namespace) -> int:
+    from indicators.accounts import AccountError, reset_password_from_command_line
+
+    database = Path(arguments.db) if arguments.db else database_path()
+    try:
+        reset_password_from_command_line(database, getpass.getuser(), arguments.user, read_new_password(arguments))
+    except (AccountError, ValueError) as error:
+        print(f"未修改 not changed: {error.args[0]}", file=sys.stderr)
+        return 2
+    print(f"已重设密码并解锁 password reset and account unlocked: {arguments.user}")
+    return 0
+
+
+def run_audit(arguments: argparse.Namespace) -> int:
+    import datetime as dt
+
+    import pandas as pd
+
+    from indicators import downloads, store
+
+    database = Path(arguments.db) if arguments.db else database_path()
+    if not database.exists():
+        print(f"数据库不存在：{database} / database not found", file=sys.stderr)
+        return 2
+    breaks = store.audit_chain_breaks(database)
+    if arguments.out:
+        entries = store.audit_entries(database, limit=10_000_000)
+        out = Path(arguments.out)
+        if out.suffix.lower() == ".csv":
+            data = downloads.csv_bytes(entries)
+        else:
+            data = downloads.xlsx_bytes(entries, downloads.DownloadMeta(
+                title="审计记录 audit trail", filters={}, indicators=pd.DataFrame(), sources=pd.DataFrame(),
+                generated_at=dt.datetime.now(dt.timezone.utc)))
+        write_atomically(out, data)
+        print(f"{len(entries)} 条记录 entries → {out}")
+    if breaks:
+        print(f"审计链在这些序号处断开（记录被改动或删除） / the audit chain breaks at: {breaks[:20]}", file=sys.stderr)
+        return 1
+    print("审计链完整 / the audit chain is intact")
     return 0
 
 
@@ -174,15 +251,29 @@ def parser() -> argparse.ArgumentParser:
     template_command.set_defaults(run=run_template)
     import_command = commands.add_parser("import-progress", help="check a filled-in progress sheet and store it whole")
     import_command.add_argument("file")
-    import_command.add_argument("--by", required=True, help="who submits it (kept with the submission)")
+    import_command.add_argument("--by", help="on whose behalf it is submitted (kept with the submission beside cli:<user>)")
     import_command.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the problem report")
     import_command.add_argument("--db")
     import_command.set_defaults(run=run_import_progress)
     withdraw_command = commands.add_parser("withdraw", help="withdraw a submission; the values it replaced come back")
     withdraw_command.add_argument("submission")
-    withdraw_command.add_argument("--by", required=True, help="who withdraws it")
+    withdraw_command.add_argument("--reason", help="why, kept in the audit trail")
     withdraw_command.add_argument("--db")
     withdraw_command.set_defaults(run=run_withdraw)
+    admin_command = commands.add_parser("create-admin", help="add an admin with a built-in account (the first one, say)")
+    admin_command.add_argument("user", help="sign-in name")
+    admin_command.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    admin_command.add_argument("--db")
+    admin_command.set_defaults(run=run_create_admin)
+    reset_command = commands.add_parser("reset-password", help="set a built-in account's password and unlock it")
+    reset_command.add_argument("user")
+    reset_command.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    reset_command.add_argument("--db")
+    reset_command.set_defaults(run=run_reset_password)
+    audit_command = commands.add_parser("audit", help="check the audit trail's hash chain; export it with --out")
+    audit_command.add_argument("--out", help=".csv or .xlsx file to write every entry to")
+    audit_command.add_argument("--db")
+    audit_command.set_defaults(run=run_audit)
     return top
 
 

@@ -41,28 +41,28 @@ def load_corrections(path: Path) -> list[Correction]:
         return []
     with open(path, encoding="utf-8") as stream:
         entries = yaml.safe_load(stream) or []
-    corrections = []
-    for position, entry in enumerate(entries, start=1):
-        missing = [key for key in ("doc", "line", "value", "unit", "action", "reason") if key not in entry]
-        if missing:
-            raise CorrectionError(f"correction {position} lacks {', '.join(missing)}")
-        if entry["action"] not in ("drop", "override"):
-            raise CorrectionError(f"correction {position}: action must be drop or override")
-        changes = entry.get("set") or {}
-        unknown = set(changes) - OVERRIDABLE
-        if unknown:
-            raise CorrectionError(f"correction {position}: cannot set {', '.join(sorted(unknown))}")
-        if entry["action"] == "override" and not changes:
-            raise CorrectionError(f"correction {position}: override needs a 'set' mapping")
-        if not str(entry["reason"]).strip():
-            raise CorrectionError(f"correction {position}: a reason is required")
-        corrections.append(
-            Correction(
-                doc=entry["doc"], line=int(entry["line"]), value=float(entry["value"]), unit=entry["unit"],
-                action=entry["action"], changes=changes, reason=str(entry["reason"]).strip(),
-            )
-        )
-    return corrections
+    return [correction_from_entry(entry, f"correction {position}") for position, entry in enumerate(entries, start=1)]
+
+
+def correction_from_entry(entry: dict, where: str) -> Correction:
+    """One correction checked against the contract, from the YAML file or from a correction made in the app."""
+    missing = [key for key in ("doc", "line", "value", "unit", "action", "reason") if entry.get(key) is None]
+    if missing:
+        raise CorrectionError(f"{where} lacks {', '.join(missing)}")
+    if entry["action"] not in ("drop", "override"):
+        raise CorrectionError(f"{where}: action must be drop or override")
+    changes = entry.get("set") or {}
+    unknown = set(changes) - OVERRIDABLE
+    if unknown:
+        raise CorrectionError(f"{where}: cannot set {', '.join(sorted(unknown))}")
+    if entry["action"] == "override" and not changes:
+        raise CorrectionError(f"{where}: override needs a 'set' mapping")
+    if not str(entry["reason"]).strip():
+        raise CorrectionError(f"{where}: a reason is required")
+    return Correction(
+        doc=entry["doc"], line=int(entry["line"]), value=float(entry["value"]), unit=entry["unit"],
+        action=entry["action"], changes=changes, reason=str(entry["reason"]).strip(),
+    )
 
 
 def apply_corrections(

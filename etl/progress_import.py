@@ -173,6 +173,9 @@ class ValidationContext:
     # (region_code, indicator, scope or None) -> (value in the indicator's canonical unit, period) of the
     # latest stored report; only used for warnings. A dict, or any Mapping that loads on demand (only .get is used).
     last_reports: Mapping
+    # Which regions the uploader may write (None: all), and how to name them in the refusal: (zh, en).
+    region_allowed: Callable[[str], bool] | None = None
+    allowed_regions_text: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -1181,9 +1184,7 @@ class RowChecker:
         else:
             raise Issue("地区代码应为六位数字代码或地区名称", "The region must be a six-digit code or a region name")
         try:
-            if CODE_TEXT.fullmatch(text):
-                return regions.by_code(text).code
-            return regions.resolve(text).code
+            code = regions.by_code(text).code if CODE_TEXT.fullmatch(text) else regions.resolve(text).code
         except UnknownRegion as error:
             if error.candidates:
                 listed = ", ".join(f"{regions.display_name(region.code)} ({region.code})" for region in error.candidates[:10])
@@ -1194,6 +1195,14 @@ class RowChecker:
             else:
                 english = f"Unknown region “{error.name}”"
             raise Issue(error.message, english) from None
+        allowed = self.context.region_allowed
+        if allowed is not None and not allowed(code):
+            name = regions.display_name(code)
+            zh, en = self.context.allowed_regions_text
+            raise Issue(f"{name}（{code}）不在您负责的地区内（{zh}），整张表未保存；请删去这些行或请管理员授权",
+                        f"{name} ({code}) is outside the regions assigned to you ({en}); nothing was stored: "
+                        "remove these rows or ask an admin for access")
+        return code
 
     def check_region_name(self, number: int, name_cell: CellValue, code: str) -> None:
         key = (name_cell, code)

@@ -14,7 +14,8 @@ from etl.paths import uploads_dir
 from etl.progress_import import Problem, ValidationContext, ValidationResult, validate_upload
 from etl.regions import default_region_table
 from etl.reports import REPORT_COLUMNS, reported_id
-from indicators import store
+from indicators import access, accounts, store
+from indicators.access import Actor
 from indicators.catalog import default_catalog
 
 
@@ -50,11 +51,21 @@ def latest_stored_values(database: Path) -> dict:
     }
 
 
-def validation_context(database: Path) -> ValidationContext:
-    """Lookups the checks need: regions, the catalog, and the latest stored values for the warnings."""
+def validation_context(database: Path, actor: Actor | None = None) -> ValidationContext:
+    """Lookups the checks need: regions, the catalog, the latest stored values for the warnings, and,
+    for an evaluator, the regions they may write."""
+    regions = default_region_table()
+    allowed, allowed_text = None, ("", "")
+    if actor is not None and actor.role != "admin":
+        parents = {region.code: region.parent_code for region in regions.all()}
+
+        def allowed(code: str) -> bool:
+            return access.may_write_region(actor, code, parents)
+
+        allowed_text = accounts.scope_text(actor, regions.display_name)
     return ValidationContext(
-        regions=default_region_table(), catalog=default_catalog(), current_year=dt.date.today().year,
-        last_reports=latest_stored_values(database),
+        regions=regions, catalog=default_catalog(), current_year=dt.date.today().year,
+        last_reports=latest_stored_values(database), region_allowed=allowed, allowed_regions_text=allowed_text,
     )
 
 
@@ -95,13 +106,23 @@ def rows_frame(result: ValidationResult, submission_id: str, file_name: str) -> 
     return pd.DataFrame(records, columns=list(REPORT_COLUMNS))
 
 
-def submit(data: bytes, file_name: str, uploaded_by: str, database: Path, *, folder: Path | None = None,
-           context: ValidationContext | None = None) -> SubmissionOutcome:
-    """Check the whole workbook; if it is right and new, keep the file and store its rows in one atomic write."""
-    context = context or validation_context(database)
+def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder: Path | None = None,
+           context: ValidationContext | None = None, on_behalf_of: str | None = None) -> SubmissionOutcome:
+    """Check the whole workbook; if it is right, new and within the actor's regions, keep the file and store
+    its rows in one atomic write with its audit entry. A refusal is audited too and stores nothing else.
+
+    Raises accounts.NotPermitted when the actor may not upload at all.
+    """
+    accounts.require(actor, "upload")
+    file_name = safe_file_name(file_name)
+    context = context or validation_context(database, actor)
     result = validate_upload(data, file_name, context)
     outcome = SubmissionOutcome(validation=result)
     if not result.ok:
+        store.record_audit(database, accounts.event(
+            actor, "upload_refused", file_name=file_name, file_sha256=result.sha256 or sha256_of(data),
+            detail={"errors": len(result.errors), "first_errors": [problem.message("zh") for problem in result.errors[:5]]},
+        ))
         return outcome
     earlier = store.submission_with_file(database, result.sha256) if Path(database).exists() else None
     if earlier:
@@ -116,9 +137,10 @@ def submit(data: bytes, file_name: str, uploaded_by: str, database: Path, *, fol
         return outcome
     submission_id = uuid.uuid4().hex[:16]
     kept = keep_file(data, file_name, result.sha256, folder or uploads_dir(database))
+    uploaded_by = actor.user_name if not on_behalf_of else f"{on_behalf_of}（{actor.user_name}）"
     submission = {
         "submission_id": submission_id,
-        "file_name": Path(file_name).name,
+        "file_name": file_name,
         "file_sha256": result.sha256,
         "uploaded_by": uploaded_by,
         "uploaded_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
@@ -126,7 +148,12 @@ def submit(data: bytes, file_name: str, uploaded_by: str, database: Path, *, fol
         "stored_path": str(kept),
     }
     try:
-        outcome.replaced = store.commit_submission(database, submission, rows_frame(result, submission_id, file_name))
+        rows = rows_frame(result, submission_id, file_name)
+        outcome.replaced = store.commit_submission(database, submission, rows, accounts.event(
+            actor, "upload", object_id=submission_id, file_name=file_name, file_sha256=result.sha256,
+            stored_path=str(kept), detail={"rows": len(rows), "regions": sorted(set(rows["region_code"])),
+                                           **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})},
+        ))
     except store.DuplicateSubmission as duplicate:
         outcome.duplicate_of = {"submission_id": duplicate.args[0]}
         outcome.refusals.append(Problem(
@@ -139,11 +166,43 @@ def submit(data: bytes, file_name: str, uploaded_by: str, database: Path, *, fol
     return outcome
 
 
-def withdraw(database: Path, submission_id: str, withdrawn_by: str) -> int:
-    """Withdraw a submission; returns how many earlier values came back."""
+def may_withdraw(database: Path, actor: Actor, submission_id: str) -> bool:
+    """Admins withdraw anything; evaluators only uploads all of whose rows lie within their regions."""
+    if access.can(actor, "withdraw_any", anonymous_view=False):
+        return True
+    if not access.can(actor, "withdraw", anonymous_view=False):
+        return False
+    codes = store.submission_region_codes(database, submission_id)
+    return bool(codes) and not access.regions_outside(actor, codes, store.region_parents(database))
+
+
+def withdraw(database: Path, submission_id: str, actor: Actor, reason: str | None = None) -> int:
+    """Withdraw a submission; returns how many earlier values came back.
+
+    Raises accounts.NotPermitted when the upload has rows outside the actor's regions, LookupError when
+    there is no active submission of that id.
+    """
+    accounts.require(actor, "withdraw")
+    if not may_withdraw(database, actor, submission_id):
+        raise accounts.NotPermitted(
+            f"提交 {submission_id} 含有您负责地区以外的数据，只有管理员可以撤回",
+            f"Submission {submission_id} has rows outside your regions; only an admin can withdraw it",
+        )
+    record = store.submission_record(database, submission_id)
     return store.withdraw_submission(
-        database, submission_id, withdrawn_by, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        database, submission_id, actor.user_name, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        accounts.event(actor, "withdrawal", object_id=submission_id, detail={"reason": reason} if reason else {},
+                       file_name=record["file_name"] if record else None,
+                       file_sha256=record["file_sha256"] if record else None,
+                       stored_path=record["stored_path"] if record else None),
     )
+
+
+def safe_file_name(file_name: str) -> str:
+    """The last part of an uploaded name, without control characters: shown and recorded, never used as a path."""
+    name = str(file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(character for character in name if character.isprintable())[:200].strip()
+    return name if name not in ("", ".", "..") else "upload"
 
 
 def sha256_of(data: bytes) -> str:

@@ -7,7 +7,11 @@ nothing, so replicas sharing one server can run the same statements.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -124,6 +128,57 @@ CREATE TABLE IF NOT EXISTS reported_values (
     state VARCHAR NOT NULL DEFAULT 'current',  -- current, superseded (by a newer upload) or withdrawn
     superseded_by VARCHAR,                -- the submission whose row replaced this one
     replaces VARCHAR                      -- the reported_id this row replaced when it was stored, kept as history
+);
+-- People who may sign in, and what they may change. Never touched by a rebuild of targets.
+CREATE TABLE IF NOT EXISTS users (
+    user_name VARCHAR PRIMARY KEY,        -- the sign-in name, the OpenID e-mail, or the proxy's header value
+    display_name VARCHAR,
+    role VARCHAR NOT NULL,                -- viewer, evaluator or admin
+    password_hash VARCHAR,                -- argon2id; NULL for users who sign in through OpenID or the proxy
+    active BOOLEAN NOT NULL DEFAULT TRUE,
+    failed_sign_ins INTEGER NOT NULL DEFAULT 0,  -- failures in a row since the last success
+    locked_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR NOT NULL,
+    password_changed_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS user_regions (
+    user_name VARCHAR NOT NULL,
+    region_code VARCHAR NOT NULL,
+    with_subregions BOOLEAN NOT NULL,     -- the region's cities and counties too
+    PRIMARY KEY (user_name, region_code)
+);
+-- Corrections to the extraction made by admins in the app; applied on every build after data/corrections.yml.
+CREATE TABLE IF NOT EXISTS stored_corrections (
+    correction_id VARCHAR PRIMARY KEY,
+    doc VARCHAR NOT NULL,
+    line INTEGER NOT NULL,
+    value DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,              -- drop or override
+    changes VARCHAR NOT NULL,             -- JSON object of the fields an override sets
+    reason VARCHAR NOT NULL,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    retracted_by VARCHAR,
+    retracted_at TIMESTAMP
+);
+-- Every change, appended in the same transaction as the change itself and never updated or deleted.
+-- Each entry's hash covers the previous one's, so an edited or removed entry breaks the chain.
+CREATE TABLE IF NOT EXISTS audit_log (
+    sequence INTEGER PRIMARY KEY,
+    occurred_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,               -- user name, cli:<os user>, or anonymous
+    actor_role VARCHAR,
+    sign_in_method VARCHAR,
+    action VARCHAR NOT NULL,
+    object_id VARCHAR,                    -- submission, user, correction or build concerned
+    detail VARCHAR NOT NULL,              -- JSON object
+    file_name VARCHAR,
+    file_sha256 VARCHAR,
+    stored_path VARCHAR,
+    previous_hash VARCHAR NOT NULL,
+    entry_hash VARCHAR NOT NULL
 );
 """
 
@@ -253,9 +308,11 @@ def writable_copy(database: Path):
                 wal.unlink()
 
 
-def replace_build(database: Path, tables: BuildTables) -> None:
+def replace_build(database: Path, tables: BuildTables, event: AuditEvent | None = None) -> None:
     """Swap in a new set of targets atomically; reported values uploaded by users are carried over untouched."""
     with writable_copy(database) as connection:
+        if event is not None:
+            append_audit(connection, event)
         for table in REBUILT_TABLES:
             connection.execute(f"DELETE FROM {table}")
         connection.execute("DELETE FROM reported_values WHERE origin IN (?, ?)", list(DERIVED_ORIGINS))
@@ -601,7 +658,7 @@ def target_detail(database: Path, target_id: str) -> dict | None:
     """One statement with its paragraph and the document it comes from."""
     with read_connection(database) as connection:
         frame = connection.execute(
-            f"SELECT {TARGET_COLUMNS_FOR_PAGES}, t.paragraph, t.column_offset, d.source, i.label_zh, i.label_en "
+            f"SELECT {TARGET_COLUMNS_FOR_PAGES}, t.paragraph, t.column_offset, t.correction, d.source, i.label_zh, i.label_en "
             "FROM targets t JOIN regions r USING (region_code) JOIN documents d USING (document_id) "
             "JOIN indicators i ON i.indicator_code = t.indicator WHERE t.target_id = $id",
             {"id": target_id},
@@ -764,7 +821,7 @@ def latest_values_by_key(database: Path) -> pd.DataFrame:
         ).df()
 
 
-def commit_submission(database: Path, submission: dict, rows: pd.DataFrame) -> int:
+def commit_submission(database: Path, submission: dict, rows: pd.DataFrame, event: AuditEvent) -> int:
     """Store one upload whole, or not at all: its record, its rows, and the older rows they supersede.
 
     Returns how many earlier values the new rows replaced.
@@ -802,10 +859,11 @@ def commit_submission(database: Path, submission: dict, rows: pd.DataFrame) -> i
             connection.unregister("incoming_rows")
         history = dict(pairs)
         insert_frame(connection, "reported_values", rows.assign(replaces=rows["reported_id"].map(history)))
+        append_audit(connection, dataclasses.replace(event, detail={**(event.detail or {}), "replaced": int(replaced)}))
     return int(replaced)
 
 
-def withdraw_submission(database: Path, submission_id: str, withdrawn_by: str, withdrawn_at) -> int:
+def withdraw_submission(database: Path, submission_id: str, withdrawn_by: str, withdrawn_at, event: AuditEvent) -> int:
     """Withdraw an upload: its rows stop counting and the values they had replaced come back.
 
     A value the withdrawn upload had replaced inherits whatever replaced the withdrawn row in turn, so a
@@ -840,6 +898,7 @@ def withdraw_submission(database: Path, submission_id: str, withdrawn_by: str, w
             "UPDATE submissions SET status = 'withdrawn', withdrawn_at = $at, withdrawn_by = $by WHERE submission_id = $id",
             {"id": submission_id, "at": withdrawn_at, "by": withdrawn_by},
         )
+        append_audit(connection, dataclasses.replace(event, detail={**(event.detail or {}), "restored": int(restored)}))
     return int(restored)
 
 
@@ -880,4 +939,318 @@ def template_targets(database: Path, region_codes: tuple[str, ...]) -> pd.DataFr
             "WHERE t.kind = 'target' AND t.region_code IN (SELECT unnest($codes)) "
             "ORDER BY t.region_code, t.indicator, t.scope NULLS FIRST, d.issue_year, t.doc, t.line",
             {"codes": list(region_codes)},
+        ).df()
+
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One change, as the audit log keeps it; appended by the same transaction that makes the change."""
+
+    actor: str
+    action: str
+    actor_role: str | None = None
+    sign_in_method: str | None = None
+    object_id: str | None = None
+    detail: dict | None = None
+    file_name: str | None = None
+    file_sha256: str | None = None
+    stored_path: str | None = None
+
+
+AUDIT_COLUMNS = ("sequence", "occurred_at", "actor", "actor_role", "sign_in_method", "action", "object_id", "detail",
+                 "file_name", "file_sha256", "stored_path", "previous_hash", "entry_hash")
+AUDIT_GENESIS = "0" * 64
+
+
+def audit_entry_hash(entry: dict) -> str:
+    """The SHA-256 of an entry's fields and of the hash before it."""
+    fields = [entry[column] for column in AUDIT_COLUMNS if column != "entry_hash"]
+    fields[1] = fields[1].isoformat(timespec="microseconds")
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+
+
+def append_audit(connection: duckdb.DuckDBPyConnection, event: AuditEvent, occurred_at: dt.datetime | None = None) -> int:
+    """Append one entry inside the caller's write transaction; returns its sequence number."""
+    last = connection.execute("SELECT sequence, entry_hash FROM audit_log ORDER BY sequence DESC LIMIT 1").fetchone()
+    entry = {
+        "sequence": (last[0] + 1) if last else 1,
+        # Microseconds are all the database keeps, so the hash is computed on what is stored.
+        "occurred_at": (occurred_at or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None),
+        "actor": event.actor, "actor_role": event.actor_role, "sign_in_method": event.sign_in_method,
+        "action": event.action, "object_id": event.object_id,
+        "detail": json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+        "file_name": event.file_name, "file_sha256": event.file_sha256, "stored_path": event.stored_path,
+        "previous_hash": last[1] if last else AUDIT_GENESIS,
+    }
+    entry["entry_hash"] = audit_entry_hash(entry)
+    connection.execute(
+        f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('$' + c for c in AUDIT_COLUMNS)})", entry
+    )
+    return entry["sequence"]
+
+
+def record_audit(database: Path, event: AuditEvent) -> int:
+    """An event that changes nothing else (a refused upload, a sign-in), in a write of its own."""
+    with writable_copy(database) as connection:
+        return append_audit(connection, event)
+
+
+def audit_entries(database: Path, actions: tuple[str, ...] = (), actor: str | None = None,
+                  since: dt.date | None = None, until: dt.date | None = None, limit: int = 5000) -> pd.DataFrame:
+    """Audit entries, newest first, filtered by action, actor (substring) and date range."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log "
+            "WHERE (len($actions) = 0 OR action IN (SELECT unnest($actions))) "
+            "AND (CAST($actor AS VARCHAR) IS NULL OR strpos(lower(actor), lower(CAST($actor AS VARCHAR))) > 0) "
+            "AND (CAST($since AS DATE) IS NULL OR occurred_at >= CAST($since AS DATE)) "
+            "AND (CAST($until AS DATE) IS NULL OR occurred_at < CAST($until AS DATE) + INTERVAL '1 day') "
+            "ORDER BY sequence DESC LIMIT $limit",
+            {"actions": list(actions), "actor": actor or None, "since": since, "until": until, "limit": limit},
+        ).df()
+
+
+def audit_chain_breaks(database: Path) -> list[int]:
+    """Sequence numbers whose entry no longer matches its hash or its predecessor: empty when the log is intact."""
+    with read_connection(database) as connection:
+        rows = connection.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log ORDER BY sequence").fetchall()
+    breaks = []
+    previous_hash, expected_sequence = AUDIT_GENESIS, 1
+    for row in rows:
+        entry = dict(zip(AUDIT_COLUMNS, row))
+        if (entry["sequence"] != expected_sequence or entry["previous_hash"] != previous_hash
+                or audit_entry_hash(entry) != entry["entry_hash"]):
+            breaks.append(entry["sequence"])
+        previous_hash, expected_sequence = entry["entry_hash"], entry["sequence"] + 1
+    return breaks
+
+
+def audit_actions(database: Path) -> list[str]:
+    with read_connection(database) as connection:
+        return [row[0] for row in connection.execute("SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+USER_COLUMNS = ("user_name", "display_name", "role", "password_hash", "active", "failed_sign_ins", "locked_until",
+                "created_at", "created_by", "password_changed_at")
+
+
+def user_record(database: Path, user_name: str) -> dict | None:
+    """One user with the regions granted to them as (region_code, with_subregions) pairs."""
+    with read_connection(database) as connection:
+        row = connection.execute(
+            f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE user_name = $name", {"name": user_name}
+        ).fetchone()
+        if row is None:
+            return None
+        grants = connection.execute(
+            "SELECT region_code, with_subregions FROM user_regions WHERE user_name = $name ORDER BY region_code",
+            {"name": user_name},
+        ).fetchall()
+    return {**dict(zip(USER_COLUMNS, row)), "regions": [(code, bool(sub)) for code, sub in grants]}
+
+
+def users_overview(database: Path) -> pd.DataFrame:
+    """Every user without their password hash, with their regions named."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT u.user_name, u.display_name, u.role, u.active, u.password_hash IS NOT NULL AS has_password, "
+            "u.failed_sign_ins, u.locked_until, u.created_at, u.created_by, u.password_changed_at, "
+            "string_agg(coalesce(r.name, g.region_code) || CASE WHEN g.with_subregions THEN '+' ELSE '' END, '、' "
+            "ORDER BY g.region_code) AS regions "
+            "FROM users u LEFT JOIN user_regions g USING (user_name) LEFT JOIN regions r ON r.region_code = g.region_code "
+            "GROUP BY ALL ORDER BY u.role, u.user_name"
+        ).df()
+
+
+def active_admin_count(database: Path) -> int:
+    if not Path(database).exists():
+        return 0
+    with read_connection(database) as connection:
+        return connection.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active").fetchone()[0]
+
+
+def region_parents(database: Path) -> dict[str, str | None]:
+    with read_connection(database) as connection:
+        return dict(connection.execute("SELECT region_code, parent_code FROM regions").fetchall())
+
+
+class UserExists(RuntimeError):
+    """A user of that name is already stored."""
+
+
+class LastAdmin(RuntimeError):
+    """The change would leave no active admin."""
+
+
+def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool) -> None:
+    """Create a user or replace their role, name, state and regions (not their password), with its audit entry."""
+    with writable_copy(database) as connection:
+        exists = connection.execute("SELECT 1 FROM users WHERE user_name = $name", {"name": user["user_name"]}).fetchone()
+        if create and exists:
+            raise UserExists(user["user_name"])
+        if not create and not exists:
+            raise LookupError(user["user_name"])
+        if create:
+            connection.execute(
+                "INSERT INTO users (user_name, display_name, role, password_hash, active, failed_sign_ins, created_at, "
+                "created_by, password_changed_at) VALUES ($user_name, $display_name, $role, $password_hash, $active, 0, "
+                "$created_at, $created_by, $password_changed_at)",
+                {key: user.get(key) for key in ("user_name", "display_name", "role", "password_hash", "active",
+                                                "created_at", "created_by", "password_changed_at")},
+            )
+        else:
+            connection.execute(
+                "UPDATE users SET display_name = $display_name, role = $role, active = $active WHERE user_name = $user_name",
+                {key: user[key] for key in ("user_name", "display_name", "role", "active")},
+            )
+        _check_an_admin_remains(connection)
+        connection.execute("DELETE FROM user_regions WHERE user_name = $name", {"name": user["user_name"]})
+        for code, with_subregions in grants:
+            connection.execute(
+                "INSERT INTO user_regions (user_name, region_code, with_subregions) VALUES ($name, $code, $sub)",
+                {"name": user["user_name"], "code": code, "sub": with_subregions},
+            )
+        append_audit(connection, event)
+
+
+def _check_an_admin_remains(connection: duckdb.DuckDBPyConnection) -> None:
+    had = connection.execute("SELECT count(*) FROM users").fetchone()[0]
+    admins = connection.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active").fetchone()[0]
+    if had and not admins:
+        raise LastAdmin()
+
+
+def set_password(database: Path, user_name: str, password_hash: str, changed_at: dt.datetime, event: AuditEvent) -> None:
+    """A new password hash; it also clears failures and any lock."""
+    with writable_copy(database) as connection:
+        changed = connection.execute(
+            "UPDATE users SET password_hash = $hash, password_changed_at = $at, failed_sign_ins = 0, locked_until = NULL "
+            "WHERE user_name = $name RETURNING user_name",
+            {"hash": password_hash, "at": changed_at, "name": user_name},
+        ).fetchall()
+        if not changed:
+            raise LookupError(user_name)
+        append_audit(connection, event)
+
+
+def unlock_user(database: Path, user_name: str, event: AuditEvent) -> None:
+    with writable_copy(database) as connection:
+        changed = connection.execute(
+            "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE user_name = $name RETURNING user_name",
+            {"name": user_name},
+        ).fetchall()
+        if not changed:
+            raise LookupError(user_name)
+        append_audit(connection, event)
+
+
+def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_failures: int,
+                          lock_minutes: float, event: AuditEvent) -> tuple[int, dt.datetime | None]:
+    """Count a failure in a row, lock the account when there are max_failures of them; both audited.
+
+    Counted inside the write so that attempts racing each other are all counted. Returns the number of
+    failures in a row and when the account unlocks, if it is locked.
+    """
+    with writable_copy(database) as connection:
+        row = connection.execute(
+            "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE user_name = $name RETURNING failed_sign_ins",
+            {"name": user_name},
+        ).fetchone()
+        if row is None:
+            raise LookupError(user_name)
+        failures = row[0]
+        append_audit(connection, dataclasses.replace(event, detail={**(event.detail or {}), "failures": failures}),
+                     occurred_at=now)
+        locked_until = None
+        if failures >= max_failures:
+            locked_until = now.replace(tzinfo=None) + dt.timedelta(minutes=lock_minutes)
+            connection.execute("UPDATE users SET locked_until = $until WHERE user_name = $name",
+                               {"until": locked_until, "name": user_name})
+            append_audit(connection, AuditEvent(
+                actor=event.actor, actor_role=event.actor_role, sign_in_method=event.sign_in_method,
+                action="account_locked", object_id=user_name,
+                detail={"failures": failures, "locked_until": locked_until.isoformat(timespec="seconds")},
+            ), occurred_at=now)
+    return failures, locked_until
+
+
+def record_sign_in(database: Path, user_name: str, event: AuditEvent, password_hash: str | None = None) -> None:
+    """A successful sign-in: failures reset, the hash upgraded when its parameters were outdated."""
+    with writable_copy(database) as connection:
+        connection.execute(
+            "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, "
+            "password_hash = coalesce($hash, password_hash) WHERE user_name = $name",
+            {"name": user_name, "hash": password_hash},
+        )
+        append_audit(connection, event)
+
+
+# --- Corrections made in the app ---------------------------------------------------------------
+
+CORRECTION_COLUMNS = ("correction_id", "doc", "line", "value", "unit", "action", "changes", "reason",
+                      "created_by", "created_at", "retracted_by", "retracted_at")
+
+
+def stored_corrections(database: Path, include_retracted: bool = False) -> pd.DataFrame:
+    if not Path(database).exists():
+        return pd.DataFrame(columns=list(CORRECTION_COLUMNS))
+    with read_connection(database) as connection:
+        return connection.execute(
+            f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM stored_corrections "
+            "WHERE $all OR retracted_at IS NULL ORDER BY created_at",
+            {"all": include_retracted},
+        ).df()
+
+
+def add_correction(database: Path, correction: dict, event: AuditEvent) -> None:
+    with writable_copy(database) as connection:
+        connection.execute(
+            f"INSERT INTO stored_corrections ({', '.join(CORRECTION_COLUMNS[:10])}) "
+            f"VALUES ({', '.join('$' + c for c in CORRECTION_COLUMNS[:10])})",
+            {column: correction[column] for column in CORRECTION_COLUMNS[:10]},
+        )
+        append_audit(connection, event)
+
+
+def retract_correction(database: Path, correction_id: str, retracted_by: str, retracted_at: dt.datetime,
+                       event: AuditEvent) -> None:
+    with writable_copy(database) as connection:
+        changed = connection.execute(
+            "UPDATE stored_corrections SET retracted_by = $by, retracted_at = $at "
+            "WHERE correction_id = $id AND retracted_at IS NULL RETURNING correction_id",
+            {"by": retracted_by, "at": retracted_at, "id": correction_id},
+        ).fetchall()
+        if not changed:
+            raise LookupError(correction_id)
+        append_audit(connection, event)
+
+
+def submission_region_codes(database: Path, submission_id: str) -> list[str]:
+    """The regions an upload's rows are for, to check who may withdraw it."""
+    with read_connection(database) as connection:
+        return [row[0] for row in connection.execute(
+            "SELECT DISTINCT region_code FROM reported_values WHERE submission_id = $id ORDER BY region_code",
+            {"id": submission_id},
+        ).fetchall()]
+
+
+def submission_record(database: Path, submission_id: str) -> dict | None:
+    with read_connection(database) as connection:
+        row = connection.execute(
+            "SELECT submission_id, file_name, file_sha256, stored_path, uploaded_by, status FROM submissions "
+            "WHERE submission_id = $id", {"id": submission_id},
+        ).fetchone()
+    return dict(zip(("submission_id", "file_name", "file_sha256", "stored_path", "uploaded_by", "status"), row)) if row else None
+
+
+def region_choices(database: Path) -> pd.DataFrame:
+    """Every region with its parent's name, for assigning regions to users."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT r.region_code, r.name, r.level, p.name AS parent FROM regions r "
+            "LEFT JOIN regions p ON p.region_code = r.parent_code ORDER BY r.region_code"
         ).df()

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from etl.paths import database_path
-from indicators import downloads, store, views
-from indicators.i18n import LANGUAGES, label
+from indicators import access, accounts, downloads, store, views
+from indicators.i18n import LANGUAGES, ROLE_LABELS, label
 
 PAGE_FILES = {
     "page_compare": "pages/compare.py",
@@ -18,6 +19,16 @@ PAGE_FILES = {
     "page_library": "pages/library.py",
     "page_upload": "pages/upload.py",
     "page_submissions": "pages/submissions.py",
+    "page_users": "pages/users.py",
+    "page_maintenance": "pages/maintenance.py",
+    "page_audit": "pages/audit.py",
+    "page_sign_in": "pages/sign_in.py",
+}
+# What a page needs before it draws anything; the sidebar lists only pages the visitor may open.
+PAGE_PERMISSIONS = {
+    "page_home": "view", "page_compare": "view", "page_region": "view", "page_indicator": "view",
+    "page_library": "view", "page_submissions": "view", "page_upload": "upload", "page_users": "manage_users",
+    "page_maintenance": "correct", "page_audit": "audit", "page_sign_in": None,
 }
 
 
@@ -46,21 +57,181 @@ def sidebar() -> tuple[str, bool]:
     else:
         st.query_params["samples"] = "0"
     st.sidebar.divider()
+    who = actor()
     links = {"page_home": "app.py", **PAGE_FILES}
     for key, path in links.items():
-        st.sidebar.page_link(path, label=label(key, chosen), query_params=navigation_parameters(chosen, samples))
+        needed = PAGE_PERMISSIONS[key]
+        if needed is None or can(needed):
+            shown = label(key, chosen) if key != "page_sign_in" or not who.signed_in else label("page_account", chosen)
+            st.sidebar.page_link(path, label=shown, query_params=navigation_parameters(chosen, samples))
+    st.sidebar.divider()
+    if who.signed_in:
+        st.sidebar.caption(label("signed_in_as", chosen).format(user=who.label, role=ROLE_LABELS[who.role][chosen]))
+        if access_settings().sign_in != "header" and st.sidebar.button(label("sign_out", chosen), key="sign_out"):
+            sign_out("signed out")
+            st.rerun()
+    else:
+        st.sidebar.caption(label("not_signed_in", chosen))
+    if who.role == "admin":
+        for problem in access_settings().problems:
+            st.sidebar.warning(problem)
     return chosen, samples
 
 
-def page(title_key: str) -> tuple[str, bool]:
-    """Every page's opening: configuration, sidebar, title, and a clear stop when there is no database yet."""
+def page(title_key: str, requires: str | None = "view") -> tuple[str, bool]:
+    """Every page's opening: configuration, sidebar, title, the role check, and a clear stop without a database.
+
+    The role check runs on the server before the page draws anything, so a page reached by its URL
+    refuses just as one reached from the sidebar.
+    """
     st.set_page_config(page_title="bizenv", layout="wide")
     language_code, samples = sidebar()
     st.title(label(title_key, language_code))
     if database() is None:
         st.warning(label("no_database", language_code))
         st.stop()
+    if message := st.session_state.pop("auth_notice", None):
+        st.warning(message)
+    gate(requires, language_code)
     return language_code, samples
+
+
+def gate(requires: str | None, language_code: str) -> None:
+    """Stop the page here, saying why, unless the visitor may do what it needs."""
+    if requires is None or can(requires):
+        return
+    if not actor().signed_in:
+        st.info(label("sign_in_needed", language_code))
+        st.page_link(PAGE_FILES["page_sign_in"], label=label("page_sign_in", language_code),
+                     query_params=navigation_parameters(language_code, st.session_state.get("samples", True)))
+    else:
+        st.error(label("not_permitted", language_code).format(role=ROLE_LABELS[actor().role][language_code]))
+    st.stop()
+
+
+# --- Who is signed in ----------------------------------------------------------------------------
+
+def access_settings() -> access.AccessSettings:
+    return access.settings_from(os.environ)
+
+
+def can(action: str) -> bool:
+    return access.can(actor(), action, anonymous_view=access_settings().anonymous_view)
+
+
+def _user_record(path: Path, user_name: str) -> dict | None:
+    return query("user_record", user_name)
+
+
+def actor() -> access.Actor:
+    """The visitor as the configured sign-in method vouches for them, with role and regions as stored now.
+
+    Sessions expire here, and identities vouched for by OpenID or the proxy are recorded in the audit
+    trail the first time a session sees them.
+    """
+    return _resolve_actor()
+
+
+def _resolve_actor() -> access.Actor:
+    settings = access_settings()
+    path = database()
+    if path is None:
+        return access.ANONYMOUS
+    now = accounts.utc_now()
+    session = st.session_state.get("auth")
+    if settings.sign_in == "oidc":
+        if not getattr(st.user, "is_logged_in", False):
+            st.session_state.pop("auth", None)
+            return access.ANONYMOUS
+        name = str(st.user.get("email") or st.user.get("sub") or "")
+        if not name:
+            return access.ANONYMOUS
+        if session is None or session.get("user_name") != name:
+            found = accounts.actor_for(path, name, "oidc", read=_user_record)
+            if found is None:
+                return access.ANONYMOUS
+            accounts.record_external_sign_in(path, found)
+            session = st.session_state["auth"] = {"user_name": name, "method": "oidc", "signed_in_at": now, "last_seen": now}
+    elif settings.sign_in == "header":
+        name = (st.context.headers.get(settings.trusted_header) or "").strip()
+        if not name:
+            st.session_state.pop("auth", None)
+            return access.ANONYMOUS
+        if session is None or session.get("user_name") != name:
+            found = accounts.actor_for(path, name, "header", read=_user_record)
+            if found is None:
+                return access.ANONYMOUS
+            accounts.record_external_sign_in(path, found)
+            session = st.session_state["auth"] = {"user_name": name, "method": "header", "signed_in_at": now, "last_seen": now}
+        # The proxy decides how long its sign-in lasts.
+        session["last_seen"] = now
+    if session is None:
+        return access.ANONYMOUS
+    if access.session_expired(session["signed_in_at"], session["last_seen"], now, settings):
+        sign_out("expired")
+        st.session_state["auth_notice"] = label("session_expired", current_language())
+        return access.ANONYMOUS
+    session["last_seen"] = now
+    fresh = accounts.fresh_actor(path, access.Actor(user_name=session["user_name"], role=None, method=session["method"]),
+                                 read=_user_record)
+    if fresh is None:
+        st.session_state.pop("auth", None)
+        return access.ANONYMOUS
+    return fresh
+
+
+def sign_in_with_password(user_name: str, password: str) -> accounts.SignInResult:
+    result = accounts.sign_in(database_path(), user_name, password, access_settings())
+    if result.actor is not None:
+        now = accounts.utc_now()
+        st.session_state["auth"] = {"user_name": result.actor.user_name, "method": "accounts",
+                                    "signed_in_at": now, "last_seen": now}
+    return result
+
+
+def sign_out(reason: str) -> None:
+    """End the session here; OpenID sign-outs also clear Streamlit's identity cookie."""
+    session = st.session_state.pop("auth", None)
+    path = database()
+    if session and path is not None:
+        accounts.record_sign_out(path, access.Actor(user_name=session["user_name"], role=None, method=session["method"]),
+                                 reason)
+    if session and session.get("method") == "oidc":
+        st.logout()
+
+
+def sign_in_method() -> str:
+    return access_settings().sign_in
+
+
+def admin_missing() -> bool:
+    path = database()
+    return path is not None and query("active_admin_count") == 0
+
+
+def region_names() -> dict[str, str]:
+    regions = query("regions_with_data")
+    return dict(zip(regions["region_code"], regions["name"]))
+
+
+def actor_scope(language_code: str) -> str:
+    """The current actor's regions in words."""
+    from etl.regions import default_region_table
+
+    zh, en = accounts.scope_text(actor(), default_region_table().display_name)
+    return zh if language_code == "zh" else en
+
+
+def run_account_action(function_name: str, *arguments) -> str | None:
+    """Call an account, correction or rebuild function as the current actor; the refusal's message, or None."""
+    from etl import maintenance
+
+    function = getattr(accounts, function_name, None) or getattr(maintenance, function_name)
+    try:
+        function(database_path(), actor(), *arguments)
+    except accounts.AccountError as error:
+        return error.message(current_language())
+    return None
 
 
 def indicator_select(choices: pd.DataFrame, language_code: str, container=st) -> str:
@@ -256,11 +427,11 @@ def template_bytes(region_codes: tuple[str, ...], period: str, language_code: st
     return progress_template.template_workbook(rows, language_code, long_format=len(region_codes) > 1), len(rows)
 
 
-def submit_upload(data: bytes, file_name: str, uploaded_by: str):
-    """Check and store an upload (see etl.submissions.submit); the cached pages see it at once."""
+def submit_upload(data: bytes, file_name: str):
+    """Check and store an upload as the signed-in user (see etl.submissions.submit); the cached pages see it at once."""
     from etl.submissions import submit
 
-    return submit(data, file_name, uploaded_by, database_path())
+    return submit(data, file_name, actor(), database_path())
 
 
 def annotated_upload(data: bytes, outcome, language_code: str) -> bytes:
@@ -276,10 +447,22 @@ def can_annotate(outcome) -> bool:
     return workbook_can_be_annotated(outcome.validation)
 
 
-def withdraw_submission(submission_id: str, withdrawn_by: str) -> int:
+def withdraw_submission(submission_id: str, reason: str) -> tuple[int | None, str | None]:
+    """(values restored, None), or (None, why it was refused)."""
     from etl.submissions import withdraw
 
-    return withdraw(database_path(), submission_id, withdrawn_by)
+    try:
+        return withdraw(database_path(), submission_id, actor(), reason=reason or None), None
+    except accounts.AccountError as error:
+        return None, error.message(current_language())
+    except LookupError:
+        return None, label("no_active_submission", current_language())
+
+
+def may_withdraw(submission_id: str) -> bool:
+    from etl.submissions import may_withdraw as allowed
+
+    return allowed(database_path(), actor(), submission_id)
 
 
 def download_name(kind: str, filters: dict, suffix: str) -> str:
@@ -293,3 +476,35 @@ def problems_table(problems, language_code: str) -> pd.DataFrame:
           "message": problem.message_zh if language_code == "zh" else problem.message_en} for problem in problems],
         columns=["sheet", "cell", "value", "message"],
     )
+
+
+# --- Maintenance -------------------------------------------------------------------------------
+
+def rebuild_targets(allow_shrink: bool):
+    """(build result, None) or (None, why the rebuild was refused); the database is unchanged on refusal."""
+    from etl import maintenance
+    from etl.build import BuildCheckFailed
+
+    try:
+        return maintenance.rebuild(database_path(), actor(), allow_shrink), None
+    except accounts.AccountError as error:
+        return None, error.message(current_language())
+    except (BuildCheckFailed, store.DatabaseBusy) as error:
+        return None, str(error)
+
+
+def file_corrections_count() -> int:
+    from etl.corrections import load_corrections
+    from etl.paths import CORRECTIONS_FILE
+
+    return len(load_corrections(CORRECTIONS_FILE))
+
+
+def correction_fields() -> dict:
+    """The choices an override offers: indicators, units, comparators, kinds."""
+    from etl.build import KINDS
+    from indicators.attainment import COMPARATORS
+    from indicators.catalog import UNITS, default_catalog
+
+    return {"indicator": [indicator.code for indicator in default_catalog().indicators], "unit": list(UNITS),
+            "comparator": list(COMPARATORS), "kind": list(KINDS)}

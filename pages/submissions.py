@@ -31,10 +31,16 @@ st.dataframe(localized_table(changes, language), hide_index=True, key="submissio
 ui.download_buttons(changes, "submission", {"submission": selected}, label("submission_changes", language),
                     list(changes["indicator"].unique()))
 record = submissions.set_index("submission_id").loc[selected]
-if record["status"] == "active":
-    withdrawn_by = st.text_input(label("withdrawn_by", language), key="withdrawn_by")
+if record["status"] == "active" and ui.can("withdraw"):
+    if not ui.may_withdraw(selected):
+        st.caption(label("withdraw_outside_regions", language))
+        st.stop()
+    reason = st.text_input(label("withdraw_reason", language), key="withdraw_reason")
     confirmed = st.checkbox(label("withdraw_confirm", language), key="withdraw_confirm")
-    if st.button(label("withdraw", language), disabled=not (confirmed and withdrawn_by.strip()), key="withdraw_button"):
-        restored = ui.withdraw_submission(selected, withdrawn_by.strip())
-        st.session_state["flash"] = label("withdrawn_done", language).format(restored=restored)
-        st.rerun()
+    if st.button(label("withdraw", language), disabled=not confirmed, key="withdraw_button"):
+        restored, refusal = ui.withdraw_submission(selected, reason.strip())
+        if refusal:
+            st.error(refusal)
+        else:
+            st.session_state["flash"] = label("withdrawn_done", language).format(restored=restored)
+            st.rerun()

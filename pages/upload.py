@@ -4,14 +4,16 @@ import streamlit as st
 from indicators import ui
 from indicators.i18n import LEVELS, column_labels, label
 
-language, samples = ui.page("page_upload")
+language, samples = ui.page("page_upload", requires="upload")
+who = ui.actor()
 
 st.subheader(label("template_heading", language))
 regions = ui.query("regions_with_data")
 names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
 codes = [code for code in regions["region_code"] if code != "100000"]
 chosen = st.multiselect(label("template_regions", language), codes, format_func=names.get, key="template_regions",
-                        default=[code for code in st.query_params.get_all("template_region") if code in codes] or codes[:1])
+                        default=[code for code in st.query_params.get_all("template_region") if code in codes]
+                        or [grant.region_code for grant in who.regions if grant.region_code in codes] or codes[:1])
 columns = st.columns(2)
 years = list(range(ui.current_year() + 1, 2015, -1))
 ui.choice_from_url("template_year", years, default=ui.current_year() - 1)  # reports usually cover the past year
@@ -32,17 +34,14 @@ if chosen:
         st.info(label("template_empty", language))
 
 st.subheader(label("upload_heading", language))
-uploaded_by = st.text_input(label("uploaded_by", language), key="uploaded_by")
+st.caption(label("uploading_as", language).format(user=who.label, regions=ui.actor_scope(language)))
 upload = st.file_uploader(label("upload_file", language), key="upload_file")
 if upload is not None:
-    if not uploaded_by.strip():
-        st.warning(label("uploaded_by_missing", language))
-        st.stop()
     data = upload.getvalue()
-    marker = (upload.name, len(data), hash(data))
+    marker = (upload.name, len(data), hash(data), who.user_name)
     if st.session_state.get("last_upload", {}).get("marker") != marker:
         # A rerun must not store the same upload twice: remember the outcome of this file.
-        st.session_state["last_upload"] = {"marker": marker, "outcome": ui.submit_upload(data, upload.name, uploaded_by.strip())}
+        st.session_state["last_upload"] = {"marker": marker, "outcome": ui.submit_upload(data, upload.name)}
     outcome = st.session_state["last_upload"]["outcome"]
     if outcome.stored:
         st.success(label("upload_stored", language).format(

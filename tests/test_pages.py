@@ -14,7 +14,7 @@ def charts(app):
 
 def test_compare_draws_chart_ranking_map_and_downloads(app):
     page = app("pages/compare.py", indicator="power_connection_time", year="2021")
-    assert [link.label for link in page.get("page_link")] == ["总览", "地区对比", "地区画像", "指标分析", "目标库", "进度填报", "提交记录"]
+    assert [link.label for link in page.get("page_link")] == ["总览", "地区对比", "地区画像", "指标分析", "目标库", "提交记录", "登录"]
     assert page.selectbox(key="indicator").value == "power_connection_time"
     assert page.selectbox(key="year").value == 2021
     assert len(charts(page)) == 2  # the comparison and the map

@@ -1024,15 +1024,20 @@ def stored_database(tmp_path_factory):
 
 
 @pytest.mark.parametrize("build, expected", BROKEN, ids=[build.__name__ for build, _ in BROKEN])
-def test_broken_workbook_submitted_changes_nothing_stored(tmp_path, monkeypatch, stored_database, build, expected):
-    """Through the whole upload path: refused, the database byte for byte as before, no file kept."""
+def test_broken_workbook_submitted_changes_nothing_stored(tmp_path, monkeypatch, stored_database, build, expected,
+                                                          admin, table_digest):
+    """Through the whole upload path: refused, every data table as before, no file kept; the refusal is audited."""
     from etl.submissions import submit
+    from indicators import store
 
     path = build(tmp_path, monkeypatch)
-    before = hashlib.sha256(stored_database.read_bytes()).hexdigest()
+    before = table_digest(stored_database)
+    audited = len(store.audit_entries(stored_database))
     uploads = tmp_path / "uploads"
-    outcome = submit(path.read_bytes(), path.name, "测试员", stored_database, folder=uploads,
-                     context=context())
+    outcome = submit(path.read_bytes(), path.name, admin, stored_database, folder=uploads, context=context())
     assert not outcome.stored and outcome.errors
-    assert hashlib.sha256(stored_database.read_bytes()).hexdigest() == before
+    assert table_digest(stored_database) == before
     assert not uploads.exists()
+    entries = store.audit_entries(stored_database)
+    assert len(entries) == audited + 1 and entries.iloc[0]["action"] == "upload_refused"
+    assert entries.iloc[0]["file_name"] == path.name

@@ -69,7 +69,9 @@ def test_readme_documents_every_command_and_setting():
                     assert option in README, f"{name} {option}"
     settings = set()
     for path in [*(REPO_DIR / "etl").rglob("*.py"), *(REPO_DIR / "indicators").rglob("*.py")]:
-        settings.update(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_]+)\"", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        settings.update(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_]+)\"", text))
+        settings.update(re.findall(r"\"(BIZENV_[A-Z_]+)\"", text))
     assert settings
     for setting in settings:
         assert setting in README, setting

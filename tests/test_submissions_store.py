@@ -47,22 +47,26 @@ def current_value(database, region="630000", period="2021"):
     return [value for (value,) in found]
 
 
+UPLOAD = store.AuditEvent(actor="测试员", action="upload")
+WITHDRAWAL = store.AuditEvent(actor="管理员", action="withdrawal")
+
+
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_newer_submission_supersedes_and_withdrawal_restores(database):
-    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0))
+    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0), UPLOAD)
     assert current_value(database) == [3.0]
-    assert store.commit_submission(database, submission("s2", 1), rows("s2", 2.0)) == 1
+    assert store.commit_submission(database, submission("s2", 1), rows("s2", 2.0), UPLOAD) == 1
     assert current_value(database) == [2.0]
-    store.commit_submission(database, submission("s3", 2), rows("s3", 1.0))
+    store.commit_submission(database, submission("s3", 2), rows("s3", 1.0), UPLOAD)
     assert current_value(database) == [1.0]
     # Withdrawing the middle one changes nothing visible: the newest still wins.
-    assert store.withdraw_submission(database, "s2", "管理员", dt.datetime(2021, 12, 2)) == 0
+    assert store.withdraw_submission(database, "s2", "管理员", dt.datetime(2021, 12, 2), WITHDRAWAL) == 0
     assert current_value(database) == [1.0]
     # Withdrawing the newest brings back the oldest, since the middle one is gone.
-    assert store.withdraw_submission(database, "s3", "管理员", dt.datetime(2021, 12, 3)) == 1
+    assert store.withdraw_submission(database, "s3", "管理员", dt.datetime(2021, 12, 3), WITHDRAWAL) == 1
     assert current_value(database) == [3.0]
     overview = store.submissions_overview(database).set_index("submission_id")
     assert overview.loc["s1", "status"] == "active" and overview.loc["s3", "status"] == "withdrawn"
@@ -71,23 +75,23 @@ def test_newer_submission_supersedes_and_withdrawal_restores(database):
 
 
 def test_different_keys_do_not_supersede(database):
-    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0, scope="甲"))
-    store.commit_submission(database, submission("s2", 1), rows("s2", 2.0, scope="乙"))
-    store.commit_submission(database, submission("s3", 2), rows("s3", 2.5, period="2022", scope="甲"))
+    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0, scope="甲"), UPLOAD)
+    store.commit_submission(database, submission("s2", 1), rows("s2", 2.0, scope="乙"), UPLOAD)
+    store.commit_submission(database, submission("s3", 2), rows("s3", 2.5, period="2022", scope="甲"), UPLOAD)
     with duckdb.connect(str(database), read_only=True) as connection:
         assert connection.execute(
             "SELECT count(*) FROM current_reports WHERE origin = 'submission'").fetchone()[0] == 3
 
 
 def test_withdrawing_twice_is_refused(database):
-    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0))
-    store.withdraw_submission(database, "s1", "管理员", dt.datetime(2021, 12, 2))
+    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0), UPLOAD)
+    store.withdraw_submission(database, "s1", "管理员", dt.datetime(2021, 12, 2), WITHDRAWAL)
     with pytest.raises(LookupError):
-        store.withdraw_submission(database, "s1", "管理员", dt.datetime(2021, 12, 3))
+        store.withdraw_submission(database, "s1", "管理员", dt.datetime(2021, 12, 3), WITHDRAWAL)
 
 
 def test_submissions_survive_a_rebuild(database):
-    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0))
+    store.commit_submission(database, submission("s1", 0), rows("s1", 3.0), UPLOAD)
     build(POLICIES_DIR, database, samples_dir=None)
     assert current_value(database) == [3.0]
 
@@ -96,7 +100,7 @@ def test_a_failed_commit_changes_nothing(database):
     before = digest(database)
     broken = rows("s1", 3.0).assign(region_code=None)  # violates NOT NULL inside the transaction
     with pytest.raises(duckdb.Error):
-        store.commit_submission(database, submission("s1", 0), broken)
+        store.commit_submission(database, submission("s1", 0), broken, UPLOAD)
     assert digest(database) == before
 
 
@@ -132,12 +136,13 @@ def test_a_process_killed_mid_commit_leaves_the_database_as_it_was(database, tmp
         }}, columns=list(REPORT_COLUMNS))
         store.commit_submission({str(database)!r}, {{
             "submission_id": "big", "file_name": "big.xlsx", "file_sha256": "b" * 64, "uploaded_by": "x",
-            "uploaded_at": dt.datetime(2021, 1, 1), "row_count": count, "stored_path": None}}, rows)
+            "uploaded_at": dt.datetime(2021, 1, 1), "row_count": count, "stored_path": None}}, rows,
+            store.AuditEvent(actor="x", action="upload"))
     """))
     result = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=120)
     assert result.returncode == -signal.SIGKILL, result.stderr.decode()[-2000:]
     assert digest(database) == before
     # The next writer is not blocked by the dead one: the lock died with it.
-    store.commit_submission(database, submission("after", 0), rows("after", 2.0))
+    store.commit_submission(database, submission("after", 0), rows("after", 2.0), UPLOAD)
     assert current_value(database) == [2.0]
     assert not [path.name for path in database.parent.iterdir() if ".tmp" in path.name]

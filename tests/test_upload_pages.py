@@ -13,14 +13,13 @@ from indicators import store
 from indicators.progress_template import template_rows, template_workbook
 
 
+from conftest import ADMIN
+
+
 @pytest.fixture
-def database(corpus_database, tmp_path, monkeypatch):
-    """A private copy: these tests write."""
-    path = tmp_path / "bizenv.duckdb"
-    shutil.copyfile(corpus_database, path)
-    monkeypatch.setenv("BIZENV_DB", str(path))
-    monkeypatch.setenv("BIZENV_UPLOADS", str(tmp_path / "uploads"))
-    return path
+def database(writable_database):
+    """A private copy with users: these tests write."""
+    return writable_database
 
 
 def filled_template(database, region="140000", period="2021", value=1.5) -> bytes:
@@ -38,7 +37,7 @@ def filled_template(database, region="140000", period="2021", value=1.5) -> byte
 
 
 def test_upload_page_offers_a_template_for_the_chosen_regions(database, open_page):
-    page = open_page("pages/upload.py")
+    page = open_page("pages/upload.py", as_user="admin")
     page.multiselect(key="template_regions").set_value(["140000", "630000"]).run()
     assert not page.exception
     assert [button.key for button in page.get("download_button")] == ["template_download"]
@@ -46,7 +45,7 @@ def test_upload_page_offers_a_template_for_the_chosen_regions(database, open_pag
 
 
 def test_a_filled_template_is_stored_and_shows_on_the_compare_page(database, open_page):
-    outcome = submit(filled_template(database), "山西2021.xlsx", "测试员", database)
+    outcome = submit(filled_template(database), "山西2021.xlsx", ADMIN, database)
     assert outcome.stored, [problem.message() for problem in outcome.errors]
     page = open_page("pages/compare.py", indicator="enterprise_startup_time", year="2021")
     ranking = page.dataframe[0].value
@@ -56,21 +55,21 @@ def test_a_filled_template_is_stored_and_shows_on_the_compare_page(database, ope
 
 def test_the_same_file_twice_is_recognised_and_changes_nothing(database):
     data = filled_template(database)
-    first = submit(data, "a.xlsx", "测试员", database)
+    first = submit(data, "a.xlsx", ADMIN, database)
     before = store.submissions_overview(database)
-    second = submit(data, "b.xlsx", "另一人", database)
+    second = submit(data, "b.xlsx", ADMIN, database)
     assert first.stored and not second.stored
     assert "同一文件" in second.errors[0].message_zh and first.submission_id in second.errors[0].message_zh
     assert len(store.submissions_overview(database)) == len(before)
 
 
 def test_submissions_page_lists_changes_and_withdraws(database, open_page):
-    first = submit(filled_template(database, value=2.0), "first.xlsx", "甲", database)
-    second = submit(filled_template(database, value=1.0), "second.xlsx", "乙", database)
-    page = open_page("pages/submissions.py", submission=second.submission_id)
+    first = submit(filled_template(database, value=2.0), "first.xlsx", ADMIN, database)
+    second = submit(filled_template(database, value=1.0), "second.xlsx", ADMIN, database)
+    page = open_page("pages/submissions.py", as_user="admin", submission=second.submission_id)
     [changes] = [frame.value for frame in page.dataframe if "原值" in frame.value.columns]
     assert set(changes["原值"].dropna()) == {2.0, 90.0}  # every value of the first upload was replaced
-    page.text_input(key="withdrawn_by").input("管理员").run()
+    page.text_input(key="withdraw_reason").input("填错了").run()
     page.checkbox(key="withdraw_confirm").check().run()
     page.button(key="withdraw_button").click().run()
     assert not page.exception
@@ -89,7 +88,7 @@ def test_submissions_page_lists_changes_and_withdraws(database, open_page):
 ])
 def test_a_file_refused_whole_names_the_problem_and_stores_nothing(database, name, data, expected):
     before = store.submissions_overview(database)
-    outcome = submit(data, name, "测试员", database)
+    outcome = submit(data, name, ADMIN, database)
     assert not outcome.stored and expected in outcome.errors[0].message_zh
     assert len(store.submissions_overview(database)) == len(before)
 
@@ -111,8 +110,10 @@ def test_two_uploads_at_the_same_moment_both_land_whole(database, tmp_path):
         from pathlib import Path
         sys.path.insert(0, {str(REPO_DIR)!r})
         from etl.submissions import submit
+        from indicators.access import Actor
         path = Path(sys.argv[1])
-        outcome = submit(path.read_bytes(), path.name, "并发", Path({str(database)!r}), folder=Path({str(tmp_path / 'uploads')!r}))
+        outcome = submit(path.read_bytes(), path.name, Actor("admin", "admin", "accounts"), Path({str(database)!r}),
+                         folder=Path({str(tmp_path / 'uploads')!r}))
         print(outcome.submission_id, len(outcome.validation.rows))
         sys.exit(0 if outcome.stored else 1)
     """))

@@ -1,0 +1,231 @@
+"""Who may do what: roles, regions assigned to evaluators, sign-in throttling, session expiry, password hashes.
+
+Plain functions and values only (no Streamlit, no database): the pages, the CLI and the write
+functions all ask these the same questions, so a check hidden in one place cannot drift from another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ROLES = ("viewer", "evaluator", "admin")
+SIGN_IN_METHODS = ("accounts", "oidc", "header")
+
+# What each role may do. Anonymous visitors may only view, and only when anonymous viewing is on.
+PERMISSIONS = {
+    "viewer": frozenset({"view"}),
+    "evaluator": frozenset({"view", "upload", "withdraw"}),
+    "admin": frozenset({"view", "upload", "withdraw", "withdraw_any", "manage_users", "correct", "rebuild", "audit"}),
+}
+
+USER_NAME_PATTERN = re.compile(r"^[\w.@+-]{1,64}$")
+MINIMUM_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class RegionGrant:
+    """One region given to a user; with_subregions extends it to every city and county below it."""
+
+    region_code: str
+    with_subregions: bool = True
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever is acting: a signed-in user, an anonymous visitor (user_name None), or the command line."""
+
+    user_name: str | None
+    role: str | None
+    method: str = "anonymous"
+    regions: tuple[RegionGrant, ...] = ()
+    display_name: str | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_name is not None
+
+    @property
+    def label(self) -> str:
+        if self.user_name is None:
+            return "anonymous"
+        return f"{self.display_name}（{self.user_name}）" if self.display_name and self.display_name != self.user_name else self.user_name
+
+
+ANONYMOUS = Actor(user_name=None, role=None)
+
+
+def command_line_actor(os_user: str) -> Actor:
+    """Whoever runs `python -m etl` has the server's files, so acts as an admin; the audit names the OS user."""
+    return Actor(user_name=f"cli:{os_user}", role="admin", method="cli")
+
+
+def can(actor: Actor, action: str, anonymous_view: bool = True) -> bool:
+    if actor.user_name is None or actor.role is None:
+        return action == "view" and anonymous_view
+    return action in PERMISSIONS.get(actor.role, frozenset())
+
+
+def region_covered(region_code: str, grants: Iterable[RegionGrant], parents: Mapping[str, str | None]) -> bool:
+    """Whether a region is one of the grants or, for grants with subregions, lies below one of them."""
+    grants = list(grants)
+    exact = {grant.region_code for grant in grants}
+    if region_code in exact:
+        return True
+    above = {grant.region_code for grant in grants if grant.with_subregions}
+    seen: set[str] = set()
+    current = parents.get(region_code)
+    while current and current not in seen:
+        if current in above:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def may_write_region(actor: Actor, region_code: str, parents: Mapping[str, str | None]) -> bool:
+    """Admins write anywhere; evaluators only within their regions; everybody else nowhere."""
+    if actor.role == "admin":
+        return True
+    if actor.role != "evaluator":
+        return False
+    return region_covered(region_code, actor.regions, parents)
+
+
+def regions_outside(actor: Actor, region_codes: Iterable[str], parents: Mapping[str, str | None]) -> list[str]:
+    """The distinct region codes, in first-seen order, that the actor may not write."""
+    outside: list[str] = []
+    for code in region_codes:
+        if code not in outside and not may_write_region(actor, code, parents):
+            outside.append(code)
+    return outside
+
+
+# --- Sign-in throttling and sessions -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """Configuration from the environment; see the README's table of settings."""
+
+    sign_in: str = "accounts"
+    anonymous_view: bool = True
+    trusted_header: str = "X-Remote-User"
+    max_failed_sign_ins: int = 5
+    lock_minutes: float = 15
+    failure_delay_seconds: float = 0.5
+    idle_minutes: float = 30
+    session_hours: float = 12
+    problems: tuple[str, ...] = field(default=())
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, problems: list[str], minimum: float = 0) -> float:
+    text = environ.get(name)
+    if text is None or text.strip() == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append(f"{name}={text!r} is not a number; using {default:g}")
+        return default
+    if value < minimum:
+        problems.append(f"{name}={text!r} is below {minimum:g}; using {default:g}")
+        return default
+    return value
+
+
+def settings_from(environ: Mapping[str, str]) -> AccessSettings:
+    """Settings from environment variables; a bad value falls back to the safe default and is reported."""
+    problems: list[str] = []
+    sign_in = environ.get("BIZENV_SIGN_IN", "accounts").strip().lower() or "accounts"
+    if sign_in not in SIGN_IN_METHODS:
+        problems.append(f"BIZENV_SIGN_IN={sign_in!r} is not one of {', '.join(SIGN_IN_METHODS)}; using accounts")
+        sign_in = "accounts"
+    anonymous = environ.get("BIZENV_ANONYMOUS_VIEW", "1").strip().lower()
+    if anonymous not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+        problems.append(f"BIZENV_ANONYMOUS_VIEW={anonymous!r} is not 1 or 0; anonymous viewing is off")
+    header = environ.get("BIZENV_TRUSTED_HEADER", "X-Remote-User").strip() or "X-Remote-User"
+    return AccessSettings(
+        sign_in=sign_in,
+        anonymous_view=anonymous in ("1", "true", "yes", "on"),
+        trusted_header=header,
+        max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1)),
+        lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems),
+        failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.5, problems),
+        idle_minutes=_number(environ, "BIZENV_SESSION_IDLE_MINUTES", 30, problems, minimum=1),
+        session_hours=_number(environ, "BIZENV_SESSION_HOURS", 12, problems, minimum=0.1),
+        problems=tuple(problems),
+    )
+
+
+def failure_delay(failures: int, settings: AccessSettings) -> float:
+    """Seconds to hold the answer to a failed sign-in: doubling with each failure in a row, at most 8 s."""
+    if failures <= 0 or settings.failure_delay_seconds <= 0:
+        return 0.0
+    return min(settings.failure_delay_seconds * 2 ** (failures - 1), 8.0)
+
+
+def lock_after_failure(failures: int, now: dt.datetime, settings: AccessSettings) -> dt.datetime | None:
+    """When the account unlocks, if this many failures in a row lock it."""
+    if failures >= settings.max_failed_sign_ins:
+        return now + dt.timedelta(minutes=settings.lock_minutes)
+    return None
+
+
+def is_locked(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
+    return locked_until is not None and now < locked_until
+
+
+def session_expired(signed_in_at: dt.datetime, last_seen: dt.datetime, now: dt.datetime,
+                    settings: AccessSettings) -> bool:
+    """A session ends after a spell without activity or after its total lifetime, whichever comes first."""
+    return (now - last_seen > dt.timedelta(minutes=settings.idle_minutes)
+            or now - signed_in_at > dt.timedelta(hours=settings.session_hours))
+
+
+# --- Names and passwords -----------------------------------------------------------------------
+
+def user_name_problem(user_name: str) -> tuple[str, str] | None:
+    """(zh, en) reason a user name cannot be used, or None."""
+    if not USER_NAME_PATTERN.match(user_name or ""):
+        return ("用户名须为 1–64 个字母、数字、汉字或 . _ @ + -，不含空格",
+                "A user name is 1–64 letters, digits or . _ @ + -, without spaces")
+    if user_name.startswith("cli:"):
+        return ("以 cli: 开头的名字留给命令行记录使用", "Names starting with cli: are kept for the command line")
+    return None
+
+
+def password_problem(password: str, user_name: str) -> tuple[str, str] | None:
+    """(zh, en) reason a new password is refused, or None."""
+    if len(password) < MINIMUM_PASSWORD_LENGTH:
+        return (f"密码至少 {MINIMUM_PASSWORD_LENGTH} 个字符", f"A password has at least {MINIMUM_PASSWORD_LENGTH} characters")
+    if user_name and user_name.lower() in password.lower():
+        return ("密码不能包含用户名", "A password may not contain the user name")
+    if len(set(password)) < 4:
+        return ("密码过于简单：至少用 4 个不同字符", "Too simple: use at least 4 different characters")
+    return None
+
+
+_hasher = PasswordHasher()
+# Checked when a user name is unknown, so a wrong name takes as long as a wrong password.
+_UNKNOWN_USER_HASH = _hasher.hash("no user has this password")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash with its salt and parameters encoded in the string."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _UNKNOWN_USER_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's defaults."""
+    return _hasher.check_needs_rehash(password_hash)

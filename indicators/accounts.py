@@ -1,0 +1,263 @@
+"""Accounts and permissions at work: signing in, managing users, and the checks every write makes first.
+
+Each function takes the acting user and checks their role itself, so a page that forgot to hide a button
+still cannot change anything. Messages come in both languages as (zh, en).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indicators import access, store
+from indicators.access import Actor, RegionGrant
+
+
+class AccountError(ValueError):
+    """A refused account operation; args are (zh, en)."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(zh, en)
+        self.zh, self.en = zh, en
+
+    def message(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+class NotPermitted(AccountError):
+    """The actor's role or regions do not allow the action."""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def event(actor: Actor, action: str, **fields) -> store.AuditEvent:
+    return store.AuditEvent(actor=actor.user_name or "anonymous", actor_role=actor.role, sign_in_method=actor.method,
+                            action=action, **fields)
+
+
+def require(actor: Actor, action: str) -> None:
+    if not access.can(actor, action, anonymous_view=False):
+        raise NotPermitted(
+            f"当前身份（{actor.label}，{actor.role or '未登录'}）无权执行此操作",
+            f"Your identity ({actor.label}, {actor.role or 'not signed in'}) may not do this",
+        )
+
+
+# --- Who is acting -----------------------------------------------------------------------------
+
+def actor_from_record(record: dict, method: str) -> Actor:
+    return Actor(
+        user_name=record["user_name"], role=record["role"], method=method, display_name=record.get("display_name"),
+        regions=tuple(RegionGrant(code, sub) for code, sub in record.get("regions", [])),
+    )
+
+
+def actor_for(database: Path, user_name: str, method: str, read: Callable = None) -> Actor | None:
+    """The actor for a name vouched for by OpenID or the proxy: their stored role, or viewer if not stored.
+
+    None when the user is stored but deactivated.
+    """
+    record = (read or store.user_record)(database, user_name) if Path(database).exists() else None
+    if record is None:
+        return Actor(user_name=user_name, role="viewer", method=method)
+    if not record["active"]:
+        return None
+    return actor_from_record(record, method)
+
+
+def fresh_actor(database: Path, actor: Actor, read: Callable = None) -> Actor | None:
+    """The signed-in actor as stored now: role or regions changed by an admin, or deactivation, apply at once."""
+    if not actor.signed_in or actor.method == "cli":
+        return actor
+    record = (read or store.user_record)(database, actor.user_name)
+    if record is None:
+        return actor if actor.method in ("oidc", "header") and actor.role == "viewer" else None
+    if not record["active"]:
+        return None
+    return actor_from_record(record, actor.method)
+
+
+# --- Signing in with a built-in account ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignInResult:
+    actor: Actor | None
+    zh: str = ""
+    en: str = ""
+    locked_until: dt.datetime | None = None
+
+    def message(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+WRONG = ("用户名或密码错误", "Wrong user name or password")
+
+
+def sign_in(database: Path, user_name: str, password: str, settings: access.AccessSettings,
+            now: dt.datetime | None = None, sleep: Callable[[float], None] = time.sleep) -> SignInResult:
+    """Check a password; failures in a row are answered ever more slowly and then lock the account.
+
+    The same answer is given for an unknown name and a wrong password, and both take as long.
+    """
+    now = now or utc_now()
+    user_name = (user_name or "").strip()
+    record = store.user_record(database, user_name) if user_name and Path(database).exists() else None
+    if record is not None and access.is_locked(record["locked_until"], now):
+        return SignInResult(None, f"账户已锁定，请于 {record['locked_until']:%Y-%m-%d %H:%M} (UTC) 后再试，或请管理员解锁",
+                            f"The account is locked until {record['locked_until']:%Y-%m-%d %H:%M} UTC, "
+                            "or until an admin unlocks it", record["locked_until"])
+    matches = access.password_matches(record["password_hash"] if record else None, password or "")
+    if record is None or not matches or not record["active"]:
+        if record is None:
+            sleep(access.failure_delay(1, settings))
+            return SignInResult(None, *WRONG)
+        attempt = Actor(user_name=user_name, role=record["role"], method="accounts")
+        failures, locked_until = store.record_failed_sign_in(
+            database, user_name, now, settings.max_failed_sign_ins, settings.lock_minutes,
+            event(attempt, "sign_in_failed", object_id=user_name,
+                  detail={"reason": "inactive" if matches and not record["active"] else "wrong password"}),
+        )
+        sleep(access.failure_delay(failures, settings))
+        if locked_until is not None:
+            return SignInResult(None, f"连续 {failures} 次失败，账户已锁定至 {locked_until:%Y-%m-%d %H:%M} (UTC)",
+                                f"{failures} failures in a row: the account is locked until {locked_until:%Y-%m-%d %H:%M} UTC",
+                                locked_until)
+        left = settings.max_failed_sign_ins - failures
+        return SignInResult(None, f"{WRONG[0]}（再错 {left} 次将锁定账户）", f"{WRONG[1]} ({left} more and the account locks)")
+    actor = actor_from_record(record, "accounts")
+    rehashed = access.hash_password(password) if access.needs_rehash(record["password_hash"]) else None
+    store.record_sign_in(database, user_name, event(actor, "sign_in", object_id=user_name), rehashed)
+    return SignInResult(actor)
+
+
+def record_external_sign_in(database: Path, actor: Actor) -> None:
+    """An OpenID or proxy identity seen for the first time in a session, for the audit trail."""
+    store.record_audit(database, event(actor, "sign_in", object_id=actor.user_name))
+
+
+def record_sign_out(database: Path, actor: Actor, reason: str) -> None:
+    store.record_audit(database, event(actor, "sign_out", object_id=actor.user_name, detail={"reason": reason}))
+
+
+# --- Managing users -------------------------------------------------------------------------------
+
+def checked_grants(database: Path, grants: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    known = store.region_parents(database)
+    unknown = [code for code, _ in grants if code not in known]
+    if unknown:
+        raise AccountError(f"未知地区代码：{'、'.join(unknown)}", f"Unknown region codes: {', '.join(unknown)}")
+    return sorted(set(grants))
+
+
+def _checked_new_user(user_name: str, role: str) -> None:
+    if problem := access.user_name_problem(user_name):
+        raise AccountError(*problem)
+    if role not in access.ROLES:
+        raise AccountError(f"未知角色：{role}", f"Unknown role: {role}")
+
+
+def create_user(database: Path, by: Actor, user_name: str, role: str, display_name: str | None = None,
+                grants: list[tuple[str, bool]] = (), password: str | None = None) -> None:
+    """A new user; a password only for built-in accounts (OpenID and proxy users sign in elsewhere)."""
+    require(by, "manage_users")
+    _create(database, by, user_name, role, display_name, grants, password)
+
+
+def create_admin(database: Path, os_user: str, user_name: str, password: str) -> None:
+    """The command line's way in: whoever holds the server's files may add an admin, e.g. the first one."""
+    _create(database, access.command_line_actor(os_user), user_name, "admin", None, [], password)
+
+
+def _create(database, by, user_name, role, display_name, grants, password) -> None:
+    user_name = (user_name or "").strip()
+    _checked_new_user(user_name, role)
+    if password is not None and (problem := access.password_problem(password, user_name)):
+        raise AccountError(*problem)
+    grants = checked_grants(database, list(grants)) if grants else []
+    now = utc_now()
+    try:
+        store.save_user(database, {
+            "user_name": user_name, "display_name": (display_name or "").strip() or None, "role": role,
+            "password_hash": access.hash_password(password) if password else None, "active": True,
+            "created_at": now, "created_by": by.user_name, "password_changed_at": now if password else None,
+        }, grants, event(by, "user_created", object_id=user_name,
+                         detail={"role": role, "regions": [list(grant) for grant in grants],
+                                 "password": bool(password)}), create=True)
+    except store.UserExists:
+        raise AccountError(f"用户 {user_name} 已存在", f"User {user_name} already exists") from None
+
+
+def update_user(database: Path, by: Actor, user_name: str, role: str, active: bool, display_name: str | None,
+                grants: list[tuple[str, bool]]) -> None:
+    require(by, "manage_users")
+    if role not in access.ROLES:
+        raise AccountError(f"未知角色：{role}", f"Unknown role: {role}")
+    grants = checked_grants(database, list(grants)) if grants else []
+    before = store.user_record(database, user_name)
+    if before is None:
+        raise AccountError(f"没有用户 {user_name}", f"No user {user_name}")
+    changes = {key: [before[key], value] for key, value in
+               (("role", role), ("active", active), ("display_name", (display_name or "").strip() or None))
+               if before[key] != value}
+    if sorted(before["regions"]) != grants:
+        changes["regions"] = [[list(grant) for grant in before["regions"]], [list(grant) for grant in grants]]
+    if not changes:
+        return
+    try:
+        store.save_user(database, {"user_name": user_name, "display_name": (display_name or "").strip() or None,
+                                   "role": role, "active": active},
+                        grants, event(by, "user_changed", object_id=user_name, detail=changes), create=False)
+    except store.LastAdmin:
+        raise AccountError("不能停用或降级最后一位管理员", "The last active admin cannot be deactivated or demoted") from None
+
+
+def reset_password(database: Path, by: Actor, user_name: str, new_password: str) -> None:
+    """An admin sets a user's password (which also unlocks the account)."""
+    require(by, "manage_users")
+    _set_password(database, by, user_name, new_password, "password_reset")
+
+
+def change_own_password(database: Path, actor: Actor, old_password: str, new_password: str) -> None:
+    if not actor.signed_in or actor.method != "accounts":
+        raise NotPermitted("只有内置账户可以在此修改密码", "Only built-in accounts change their password here")
+    record = store.user_record(database, actor.user_name)
+    if record is None or not access.password_matches(record["password_hash"], old_password):
+        raise AccountError("原密码不正确", "The current password is wrong")
+    _set_password(database, actor, actor.user_name, new_password, "password_changed")
+
+
+def reset_password_from_command_line(database: Path, os_user: str, user_name: str, new_password: str) -> None:
+    _set_password(database, access.command_line_actor(os_user), user_name, new_password, "password_reset")
+
+
+def _set_password(database, by, user_name, new_password, action) -> None:
+    if problem := access.password_problem(new_password, user_name):
+        raise AccountError(*problem)
+    try:
+        store.set_password(database, user_name, access.hash_password(new_password), utc_now(),
+                           event(by, action, object_id=user_name))
+    except LookupError:
+        raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None
+
+
+def unlock(database: Path, by: Actor, user_name: str) -> None:
+    require(by, "manage_users")
+    try:
+        store.unlock_user(database, user_name, event(by, "account_unlocked", object_id=user_name))
+    except LookupError:
+        raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None
+
+
+def scope_text(actor: Actor, name_of: Callable[[str], str]) -> tuple[str, str]:
+    """The actor's regions in words, for refusals: 青海省及其下辖地区."""
+    if actor.role == "admin":
+        return "全部地区", "all regions"
+    if not actor.regions:
+        return "未分配任何地区", "no region assigned"
+    zh = "、".join(name_of(grant.region_code) + ("及其下辖地区" if grant.with_subregions else "") for grant in actor.regions)
+    en = ", ".join(name_of(grant.region_code) + (" and below" if grant.with_subregions else "") for grant in actor.regions)
+    return zh, en

@@ -1,0 +1,31 @@
+"""Audit trail (admins only): every change with who, when, what and from which file; filtered and exported."""
+import datetime as dt
+
+import streamlit as st
+
+from indicators import ui
+from indicators.i18n import ACTION_LABELS, label, localized_table
+
+language, samples = ui.page("page_audit", requires="audit")
+
+breaks = ui.query("audit_chain_breaks")
+if breaks:
+    st.error(label("audit_chain_broken", language).format(sequences="、".join(map(str, breaks[:20]))))
+else:
+    st.success(label("audit_chain_intact", language))
+
+columns = st.columns([2, 1, 1, 1])
+known = ui.query("audit_actions")
+actions = columns[0].multiselect(label("audit_action", language), known,
+                                 format_func=lambda action: ACTION_LABELS.get(action, {}).get(language, action),
+                                 key="audit_actions")
+actor = columns[1].text_input(label("audit_actor", language), key="audit_actor")
+since = columns[2].date_input(label("since", language), value=None, key="audit_since")
+until = columns[3].date_input(label("until", language), value=None, key="audit_until")
+entries = ui.query("audit_entries", tuple(actions), actor.strip() or None, since, until)
+shown = entries.assign(action=[ACTION_LABELS.get(action, {}).get(language, action) for action in entries["action"]])
+st.caption(label("audit_count", language).format(rows=len(entries)))
+st.dataframe(localized_table(shown.drop(columns=["previous_hash"]), language), hide_index=True, key="audit_table")
+ui.download_buttons(entries, "audit", {"actions": ",".join(actions), "actor": actor.strip(),
+                                       "since": since or "", "until": until or "",
+                                       "exported": dt.date.today()}, label("page_audit", language), [])

@@ -1,0 +1,49 @@
+"""Sign in and out: a built-in account's form, the OpenID provider's button, or who the proxy says you are."""
+import streamlit as st
+
+from indicators import ui
+from indicators.i18n import ROLE_LABELS, label
+
+language, samples = ui.page("page_sign_in", requires=None)
+who = ui.actor()
+method = ui.sign_in_method()
+
+if who.signed_in:
+    st.success(label("signed_in_as", language).format(user=who.label, role=ROLE_LABELS[who.role][language]))
+    st.write(f"{label('assigned_regions', language)}：{ui.actor_scope(language)}")
+    if method != "header" and st.button(label("sign_out", language), key="sign_out_page"):
+        ui.sign_out("signed out")
+        st.rerun()
+    if method == "accounts":
+        st.subheader(label("change_password", language))
+        with st.form("change_password_form", clear_on_submit=True):
+            old = st.text_input(label("current_password", language), type="password", key="old_password")
+            new = st.text_input(label("new_password", language), type="password", key="new_password")
+            again = st.text_input(label("new_password_again", language), type="password", key="new_password_again")
+            if st.form_submit_button(label("change_password", language)):
+                if new != again:
+                    st.error(label("passwords_differ", language))
+                elif refusal := ui.run_account_action("change_own_password", old, new):
+                    st.error(refusal)
+                else:
+                    st.success(label("password_changed", language))
+    st.stop()
+
+if method == "accounts":
+    if ui.admin_missing():
+        st.info(label("no_admin_yet", language))
+    with st.form("sign_in_form"):
+        user_name = st.text_input(label("user_name", language), key="sign_in_user")
+        password = st.text_input(label("password", language), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(label("sign_in", language))
+    if submitted:
+        result = ui.sign_in_with_password(user_name, password)
+        if result.actor is None:
+            st.error(result.message(language))
+        else:
+            st.rerun()
+elif method == "oidc":
+    st.caption(label("oidc_explained", language))
+    st.button(label("sign_in_with_provider", language), on_click=st.login, key="oidc_sign_in")
+else:
+    st.info(label("header_explained", language))
