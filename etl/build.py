@@ -130,16 +130,22 @@ def check_targets(targets: pd.DataFrame, lines_by_doc: dict[str, list[str]], cat
 def targets_frame(
     extracted: list[tuple[Statement, str]], corrections: list[Correction]
 ) -> tuple[pd.DataFrame, list[Correction]]:
-    corrected, unused = apply_corrections([statement for statement, _ in extracted], corrections)
+    statements = [statement for statement, _ in extracted]
+    corrected, unused = apply_corrections(statements, corrections)
+    # Ids come from the statements as extracted, before any correction or drop, so a correction never
+    # changes the id of the statement it corrects nor of any other.
     occurrences: Counter = Counter()
-    rows = []
-    for position, statement, reason in corrected:
+    ids = []
+    for statement in statements:
         key = (statement.doc, statement.line, statement.column, statement.number_text)
         occurrences[key] += 1
+        ids.append(target_id(statement, occurrences[key]))
+    rows = []
+    for position, statement, reason in corrected:
         # A shallow copy of the fields: dataclasses.asdict deep-copies and dominated large builds.
         row = {name: getattr(statement, name) for name in STATEMENT_FIELDS}
         row["column_offset"] = statement.column
-        row["target_id"] = target_id(statement, occurrences[key])
+        row["target_id"] = ids[position]
         row["document_id"] = extracted[position][1]
         row["correction"] = reason
         rows.append(row)

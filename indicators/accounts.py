@@ -75,7 +75,8 @@ def fresh_actor(database: Path, actor: Actor, read: Callable = None) -> Actor | 
         return actor
     record = (read or store.user_record)(database, actor.user_name)
     if record is None:
-        return actor if actor.method in ("oidc", "header") and actor.role == "viewer" else None
+        # OpenID and the proxy vouch for people an admin has not added: they read, as viewers.
+        return Actor(user_name=actor.user_name, role="viewer", method=actor.method) if actor.method in ("oidc", "header") else None
     if not record["active"]:
         return None
     return actor_from_record(record, actor.method)

@@ -1251,6 +1251,6 @@ def region_choices(database: Path) -> pd.DataFrame:
     """Every region with its parent's name, for assigning regions to users."""
     with read_connection(database) as connection:
         return connection.execute(
-            "SELECT r.region_code, r.name, r.level, p.name AS parent FROM regions r "
+            "SELECT r.region_code, r.name, r.level, coalesce(p.name, '') AS parent FROM regions r "
             "LEFT JOIN regions p ON p.region_code = r.parent_code ORDER BY r.region_code"
         ).df()

@@ -1,0 +1,212 @@
+"""AppTest for who sees what: gated pages, the sign-in form with lockout, session expiry, region-scoped uploads,
+the users, maintenance and audit pages, anonymous viewing switched off, and OpenID identities."""
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import PASSWORD, signed_in
+from etl.paths import REPO_DIR
+from indicators import store
+from test_upload_pages import filled_template
+
+ADMIN_PAGES = ("pages/users.py", "pages/audit.py", "pages/maintenance.py")
+
+
+@pytest.fixture
+def database(writable_database):
+    return writable_database
+
+
+def texts(page):
+    return " ".join(str(element.value) for kind in ("info", "error", "warning", "success", "caption")
+                    for element in getattr(page, kind))
+
+
+def page_buttons(page):
+    """Buttons other than the sidebar's sign-out."""
+    return [button for button in page.button if button.key != "sign_out"]
+
+
+def sidebar_links(page):
+    return [link.label for link in page.get("page_link")]
+
+
+@pytest.mark.parametrize("user", [None, "viewer1"])
+def test_visitors_and_viewers_cannot_reach_the_upload_page_or_admin_pages(database, open_page, user):
+    for path in ("pages/upload.py", *ADMIN_PAGES):
+        page = open_page(path, as_user=user)
+        assert not page.file_uploader and not page.get("form") and not page_buttons(page), path
+        assert ("请先登录" if user is None else "无权打开此页面") in texts(page), path
+    assert "进度填报" not in sidebar_links(page) and "审计记录" not in sidebar_links(page)
+
+
+def test_a_viewer_sees_submissions_but_no_withdraw_control(database, open_page, admin):
+    from etl.submissions import submit
+
+    stored = submit(filled_template(database, region="630000"), "q.xlsx", admin, database)
+    page = open_page("pages/submissions.py", as_user="viewer1", submission=stored.submission_id)
+    assert page.dataframe and not page_buttons(page) and not page.checkbox
+
+
+def test_the_sidebar_lists_what_each_role_may_open(database, open_page):
+    evaluator = sidebar_links(open_page("pages/compare.py", as_user="qinghai", indicator="power_connection_time"))
+    admin = sidebar_links(open_page("pages/compare.py", as_user="admin", indicator="power_connection_time"))
+    assert "进度填报" in evaluator and "用户管理" not in evaluator and "我的账户" in evaluator
+    assert {"进度填报", "用户管理", "目标维护", "审计记录"} <= set(admin)
+
+
+def sign_in_page(database):
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.run()
+    return test.switch_page("pages/sign_in.py").run()
+
+
+def submit_sign_in(page, user_name, password):
+    page.text_input(key="sign_in_user").input(user_name)
+    page.text_input(key="sign_in_password").input(password)
+    return page.button[0].click().run()  # the form's submit button, the page's only one when signed out
+
+
+def test_signing_in_through_the_form_and_out_again(database):
+    page = sign_in_page(database)
+    submit_sign_in(page, "qinghai", PASSWORD)
+    assert not page.exception
+    assert page.session_state["auth"]["user_name"] == "qinghai"
+    assert "当前用户：青海评估员（qinghai）（评估填报员）" in texts(page)
+    assert "青海省及其下辖地区" in " ".join(markdown.value for markdown in page.markdown)
+    page.button(key="sign_out_page").click().run()
+    assert "auth" not in page.session_state and page.text_input(key="sign_in_user")
+    assert list(store.audit_entries(database)["action"][:2]) == ["sign_out", "sign_in"]
+
+
+def test_five_wrong_passwords_in_the_form_lock_the_account(database):
+    page = sign_in_page(database)
+    for attempt in range(5):
+        submit_sign_in(page, "qinghai", f"wrong {attempt}")
+    assert "账户已锁定" in page.error[0].value
+    submit_sign_in(page, "qinghai", PASSWORD)
+    assert "已锁定" in page.error[0].value and "auth" not in page.session_state
+    assert store.user_record(database, "qinghai")["locked_until"] is not None
+    audit = open_audit_page(database)
+    shown = audit.dataframe[0].value
+    assert (shown["操作"] == "登录失败").sum() == 5 and (shown["操作"] == "账户锁定").sum() == 1
+
+
+def open_audit_page(database):
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    signed_in(test, "admin").run()
+    return test.switch_page("pages/audit.py").run()
+
+
+def test_an_idle_session_expires(database):
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    signed_in(test, "qinghai")
+    test.session_state["auth"]["last_seen"] -= dt.timedelta(minutes=31)
+    test.run()
+    page = test.switch_page("pages/upload.py").run()
+    assert "会话已过期" in texts(page) and not page.file_uploader
+    entry = store.audit_entries(database).iloc[0]
+    assert entry["action"] == "sign_out" and "expired" in entry["detail"]
+
+
+def upload(page, name, data):
+    page.file_uploader(key="upload_file").set_value((name, data, "application/octet-stream")).run()
+    assert not page.exception
+    return page
+
+
+def test_an_evaluator_uploads_their_province_and_is_refused_for_another(database, open_page):
+    page = open_page("pages/upload.py", as_user="qinghai")
+    assert "以 青海评估员（qinghai） 身份上传" in texts(page)
+    upload(page, "青海2021.xlsx", filled_template(database, region="630000"))
+    assert "已保存" in page.success[0].value
+    page = open_page("pages/upload.py", as_user="qinghai")
+    upload(page, "湖南2021.xlsx", filled_template(database, region="430000"))
+    assert "未保存" in page.error[0].value
+    problems = page.dataframe[0].value
+    assert problems["说明"].str.contains("湖南省（430000）不在您负责的地区内").all()
+    assert problems["单元格"].str.match(r"A\d+$").all()
+    overview = store.submissions_overview(database)
+    assert list(overview["uploaded_by"]) == ["qinghai"]
+    audit = open_audit_page(database).dataframe[0].value
+    assert {"上传进度表", "上传被拒"} <= set(audit["操作"])
+    refused = audit[audit["操作"] == "上传被拒"].iloc[0]
+    assert refused["操作人"] == "qinghai" and refused["文件"] == "湖南2021.xlsx"
+
+
+def test_admins_add_and_change_users_on_the_users_page(database, open_page):
+    page = open_page("pages/users.py", as_user="admin")
+    page.text_input(key="new_user_name").input("hunan")
+    page.selectbox(key="new_role").set_value("evaluator")
+    page.multiselect(key="new_regions").set_value(["430000"])
+    page.text_input(key="new_password").input("湖南评估员的密码2026")
+    page.button[0].click().run()
+    assert not page.exception and "已新增用户 hunan" in texts(page)
+    record = store.user_record(database, "hunan")
+    assert record["role"] == "evaluator" and record["regions"] == [("430000", True)]
+    page.selectbox(key="edit_user").set_value("hunan").run()
+    page.checkbox(key="subregions-hunan").uncheck()
+    page.multiselect(key="regions-hunan").set_value(["430000", "430100"])
+    page.button[1].click().run()
+    assert store.user_record(database, "hunan")["regions"] == [("430000", False), ("430100", False)]
+    assert list(store.audit_entries(database)["action"][:2]) == ["user_changed", "user_created"]
+
+
+def test_a_weak_password_is_refused_on_the_users_page_and_nothing_is_stored(database, open_page):
+    page = open_page("pages/users.py", as_user="admin")
+    page.text_input(key="new_user_name").input("weak")
+    page.text_input(key="new_password").input("123")
+    page.button[0].click().run()
+    assert "密码至少 10 个字符" in page.error[0].value
+    assert store.user_record(database, "weak") is None
+
+
+def test_the_audit_page_checks_the_chain_filters_and_offers_downloads(database, open_page):
+    page = open_page("pages/audit.py", as_user="admin")
+    assert "审计链完整" in page.success[0].value
+    assert set(page.dataframe[0].value["操作"]) == {"新增用户", "重建目标"}  # the users, and the build itself
+    page.multiselect(key="audit_actions").set_value(["rebuild"]).run()
+    assert set(page.dataframe[0].value["操作"]) == {"重建目标"}
+    page.text_input(key="audit_actor").input("nobody").run()
+    assert page.dataframe[0].value.empty
+    assert [button.key for button in page.get("download_button")] == ["audit-csv", "audit-xlsx"]
+
+
+def test_corrections_and_rebuild_from_the_maintenance_page(database, open_page):
+    target = store.library_rows(database, {"indicator": "enterprise_startup_time"}, None, limit=1).iloc[0]
+    page = open_page("pages/maintenance.py", as_user="admin", target=target["target_id"])
+    assert page.markdown and "**" in page.markdown[0].value  # the sentence, highlighted
+    page.radio(key="correction_action").set_value("drop")
+    page.text_area(key="correction_reason").input("not a commitment")
+    page.button[0].click().run()
+    assert not page.exception and "更正已保存" in texts(page)
+    page.button(key="rebuild_button").click().run()
+    assert "已重建" in texts(page)
+    assert store.target_detail(database, target["target_id"]) is None
+    assert list(store.audit_entries(database)["action"][:2]) == ["rebuild", "correction_added"]
+
+
+def test_with_anonymous_viewing_off_every_page_asks_to_sign_in(database, open_page, monkeypatch):
+    monkeypatch.setenv("BIZENV_ANONYMOUS_VIEW", "0")
+    home = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60).run()
+    assert "请先登录" in texts(home) and not home.dataframe and not home.metric
+    page = open_page("pages/compare.py", indicator="power_connection_time")
+    assert "请先登录" in texts(page) and not page.get("plotly_chart")
+    assert open_page("pages/compare.py", as_user="viewer1", indicator="power_connection_time").get("plotly_chart")
+
+
+def test_an_openid_identity_gets_its_stored_role(database, monkeypatch):
+    monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.run()
+    page = test.switch_page("pages/sign_in.py").run()
+    assert page.button(key="oidc_sign_in")  # st.login, when no one is signed in
+    test.user = {"is_logged_in": True, "email": "qinghai", "name": "Qinghai"}
+    page = test.switch_page("pages/upload.py").run()
+    assert not page.exception and page.file_uploader
+    entry = store.audit_entries(database).iloc[0]
+    assert (entry["action"], entry["sign_in_method"]) == ("sign_in", "oidc")
+    test.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    page = test.switch_page("pages/upload.py").run()
+    assert not page.file_uploader and "无权打开此页面" in texts(page)

@@ -1,0 +1,205 @@
+"""Accounts against a real database: sign-in with lockout, user management, region-scoped uploads and
+withdrawals, corrections and rebuilds from the app, and the hash-chained audit trail."""
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from conftest import ADMIN, PASSWORD
+from etl import maintenance
+from etl.submissions import submit, withdraw
+from indicators import accounts, store
+from indicators.access import AccessSettings, Actor, RegionGrant
+from test_upload_pages import filled_template
+
+SETTINGS = AccessSettings(failure_delay_seconds=0.5, max_failed_sign_ins=5, lock_minutes=15)
+QINGHAI = Actor("qinghai", "evaluator", "accounts", regions=(RegionGrant("630000", True),))
+
+
+@pytest.fixture
+def database(writable_database):
+    return writable_database
+
+
+def actions(database):
+    return list(store.audit_entries(database)["action"])[::-1]
+
+
+def test_the_right_password_signs_in_and_is_audited(database):
+    result = accounts.sign_in(database, "qinghai", PASSWORD, SETTINGS, sleep=lambda seconds: None)
+    assert result.actor.role == "evaluator" and result.actor.regions == (RegionGrant("630000", True),)
+    entry = store.audit_entries(database).iloc[0]
+    assert (entry["action"], entry["actor"], entry["object_id"]) == ("sign_in", "qinghai", "qinghai")
+
+
+def test_five_wrong_passwords_lock_the_account_and_each_is_slower(database):
+    slept = []
+    now = dt.datetime(2026, 1, 1, 12)
+    answers = [accounts.sign_in(database, "qinghai", "wrong password", SETTINGS, now=now, sleep=slept.append)
+               for _ in range(5)]
+    assert slept == [0.5, 1, 2, 4, 8]
+    assert "再错 4 次" in answers[0].zh and "锁定" in answers[4].zh and answers[4].locked_until
+    # Locked: even the right password is refused, without checking it, until the lock ends.
+    locked = accounts.sign_in(database, "qinghai", PASSWORD, SETTINGS, now=now + dt.timedelta(minutes=10))
+    assert locked.actor is None and "已锁定" in locked.zh
+    later = accounts.sign_in(database, "qinghai", PASSWORD, SETTINGS, now=now + dt.timedelta(minutes=16),
+                             sleep=lambda seconds: None)
+    assert later.actor is not None
+    assert store.user_record(database, "qinghai")["failed_sign_ins"] == 0
+    assert actions(database)[-7:] == ["sign_in_failed"] * 5 + ["account_locked", "sign_in"]
+
+
+def test_an_unknown_name_gets_the_same_answer_and_writes_nothing(database, table_digest):
+    before, audited = table_digest(database), len(store.audit_entries(database))
+    unknown = accounts.sign_in(database, "nobody", PASSWORD, SETTINGS, sleep=lambda seconds: None)
+    wrong = accounts.sign_in(database, "viewer1", "not the password", SETTINGS, sleep=lambda seconds: None)
+    assert unknown.actor is None and unknown.zh == accounts.WRONG[0]
+    assert wrong.zh.startswith(accounts.WRONG[0])
+    assert len(store.audit_entries(database)) == audited + 1  # only the known user's failure
+    assert table_digest(database)["users"] != before["users"]  # its failure counter
+
+
+def test_a_deactivated_user_cannot_sign_in(database):
+    accounts.update_user(database, ADMIN, "viewer1", "viewer", False, None, [])
+    assert accounts.sign_in(database, "viewer1", PASSWORD, SETTINGS, sleep=lambda seconds: None).actor is None
+    assert accounts.fresh_actor(database, Actor("viewer1", "viewer", "accounts")) is None
+
+
+def test_role_and_region_changes_apply_to_a_signed_in_user_at_once(database):
+    session = Actor("qinghai", None, "accounts")
+    accounts.update_user(database, ADMIN, "qinghai", "evaluator", True, "青海", [("630100", False)])
+    fresh = accounts.fresh_actor(database, session)
+    assert fresh.regions == (RegionGrant("630100", False),) and fresh.display_name == "青海"
+    entry = store.audit_entries(database).iloc[0]
+    assert entry["action"] == "user_changed"
+    assert json.loads(entry["detail"])["regions"] == [[["630000", True]], [["630100", False]]]
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda db: accounts.create_user(db, ADMIN, "qinghai", "viewer"), "已存在"),
+    (lambda db: accounts.create_user(db, ADMIN, "bad name", "viewer"), "用户名"),
+    (lambda db: accounts.create_user(db, ADMIN, "new", "root"), "未知角色"),
+    (lambda db: accounts.create_user(db, ADMIN, "new", "evaluator", grants=[("999999", True)]), "未知地区"),
+    (lambda db: accounts.create_user(db, ADMIN, "new", "viewer", password="short"), "至少"),
+    (lambda db: accounts.update_user(db, ADMIN, "admin", "viewer", True, None, []), "最后一位管理员"),
+    (lambda db: accounts.update_user(db, ADMIN, "admin", "admin", False, None, []), "最后一位管理员"),
+    (lambda db: accounts.reset_password(db, ADMIN, "ghost", "a long enough one"), "没有用户"),
+    (lambda db: accounts.change_own_password(db, QINGHAI, "wrong", "a long enough one"), "原密码"),
+    (lambda db: accounts.create_user(db, QINGHAI, "new", "admin"), "无权"),
+    (lambda db: accounts.unlock(db, Actor("viewer1", "viewer", "accounts"), "qinghai"), "无权"),
+])
+def test_refused_account_changes_say_why_and_change_nothing(database, table_digest, call, message):
+    before, audited = table_digest(database), len(store.audit_entries(database))
+    with pytest.raises(accounts.AccountError) as refusal:
+        call(database)
+    assert message in refusal.value.zh and refusal.value.en
+    assert table_digest(database) == before and len(store.audit_entries(database)) == audited
+
+
+def test_password_change_and_reset(database):
+    accounts.change_own_password(database, QINGHAI, PASSWORD, "a brand new secret")
+    assert accounts.sign_in(database, "qinghai", "a brand new secret", SETTINGS, sleep=lambda s: None).actor
+    accounts.reset_password(database, ADMIN, "qinghai", "set by the admin")
+    assert accounts.sign_in(database, "qinghai", "set by the admin", SETTINGS, sleep=lambda s: None).actor
+    assert {"password_changed", "password_reset"} <= set(actions(database))
+    assert not store.audit_entries(database)["detail"].str.contains("brand new|set by the admin").any()
+
+
+def test_an_external_identity_is_a_viewer_until_an_admin_adds_it(database):
+    stranger = accounts.actor_for(database, "someone@example.org", "oidc")
+    assert stranger.role == "viewer" and stranger.signed_in
+    accounts.create_user(database, ADMIN, "someone@example.org", "evaluator", grants=[("430000", True)])
+    known = accounts.actor_for(database, "someone@example.org", "oidc")
+    assert known.role == "evaluator" and known.method == "oidc"
+
+
+def test_an_evaluator_uploads_for_their_province_and_is_refused_elsewhere_row_by_row(database, table_digest):
+    stored = submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
+    assert stored.stored, [problem.message() for problem in stored.errors]
+    before = table_digest(database)
+    refused = submit(filled_template(database, region="430000"), "hunan.xlsx", QINGHAI, database)
+    assert not refused.stored
+    assert refused.errors and all("湖南省（430000）不在您负责的地区内" in problem.message_zh for problem in refused.errors)
+    assert all(problem.cell and problem.cell[0] == "A" for problem in refused.errors)  # the region column, row by row
+    assert "青海省及其下辖地区" in refused.errors[0].message_zh
+    assert table_digest(database) == before
+    entries = store.audit_entries(database)
+    assert list(entries["action"][:2]) == ["upload_refused", "upload"]
+    upload = entries.iloc[1]
+    assert upload["actor"] == "qinghai" and upload["file_name"] == "qinghai.xlsx" and upload["stored_path"]
+    assert json.loads(upload["detail"])["regions"] == ["630000"]
+
+
+def test_a_viewer_cannot_upload_at_all(database, table_digest):
+    before = table_digest(database)
+    with pytest.raises(accounts.NotPermitted):
+        submit(filled_template(database, region="630000"), "x.xlsx", Actor("viewer1", "viewer", "accounts"), database)
+    assert table_digest(database) == before
+
+
+def test_evaluators_withdraw_only_within_their_regions(database):
+    hunan = submit(filled_template(database, region="430000"), "hunan.xlsx", ADMIN, database)
+    qinghai = submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
+    with pytest.raises(accounts.NotPermitted):
+        withdraw(database, hunan.submission_id, QINGHAI)
+    withdraw(database, qinghai.submission_id, QINGHAI, reason="填错了")
+    withdraw(database, hunan.submission_id, ADMIN)
+    entry = store.audit_entries(database, actions=("withdrawal",))
+    assert list(entry["object_id"]) == [hunan.submission_id, qinghai.submission_id]
+    assert json.loads(entry.iloc[1]["detail"])["reason"] == "填错了"
+    assert entry.iloc[1]["file_name"] == "qinghai.xlsx"
+
+
+def test_a_correction_made_in_the_app_applies_at_the_next_rebuild_and_can_be_retracted(database):
+    with duckdb.connect(str(database), read_only=True) as connection:
+        target_id, value = connection.execute(
+            "SELECT target_id, value FROM targets WHERE correction IS NULL AND indicator = 'enterprise_startup_time' "
+            "ORDER BY target_id LIMIT 1").fetchone()
+    with pytest.raises(accounts.AccountError, match="原因|reason"):
+        maintenance.add_correction(database, ADMIN, target_id, "override", {"value": "9"}, "  ")
+    with pytest.raises(accounts.AccountError):
+        maintenance.add_correction(database, ADMIN, target_id, "override", {"unit": "fortnight"}, "wrong unit")
+    correction = maintenance.add_correction(database, ADMIN, target_id, "override", {"value": "9", "year": ""},
+                                            "the number was misread")
+    maintenance.rebuild(database, ADMIN)
+    corrected = store.target_detail(database, target_id)
+    assert corrected["value"] == 9 and corrected["correction"] == "the number was misread"
+    maintenance.retract_correction(database, ADMIN, correction, "not misread after all")
+    maintenance.rebuild(database, ADMIN)
+    assert store.target_detail(database, target_id)["value"] == value
+    assert actions(database)[-4:] == ["correction_added", "rebuild", "correction_retracted", "rebuild"]
+    with pytest.raises(accounts.NotPermitted):
+        maintenance.rebuild(database, QINGHAI)
+
+
+def test_the_audit_chain_shows_an_edited_or_removed_entry(database):
+    submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
+    accounts.unlock(database, ADMIN, "qinghai")
+    assert store.audit_chain_breaks(database) == []
+    # Someone with the file edits it behind the app's back.
+    with store.writable_copy(database) as connection:
+        connection.execute("UPDATE audit_log SET actor = 'someone else' WHERE action = 'upload'")
+    broken = store.audit_chain_breaks(database)
+    assert broken and store.audit_entries(database, actions=("upload",)).iloc[0]["sequence"] in broken
+    with store.writable_copy(database) as connection:
+        connection.execute("UPDATE audit_log SET actor = 'qinghai' WHERE action = 'upload'")
+        connection.execute("DELETE FROM audit_log WHERE sequence = 1")
+    assert store.audit_chain_breaks(database) == [2]
+
+
+def test_audit_entries_filter_by_action_actor_and_date(database):
+    submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert list(store.audit_entries(database, actions=("upload",))["actor"]) == ["qinghai"]
+    assert set(store.audit_entries(database, actor="QING")["actor"]) == {"qinghai"}
+    assert len(store.audit_entries(database, since=today, until=today)) == len(store.audit_entries(database))
+    assert store.audit_entries(database, until=today - dt.timedelta(days=1)).empty
+
+
+def test_rebuilds_keep_users_corrections_and_the_audit_trail(database):
+    users = store.users_overview(database)
+    audited = len(store.audit_entries(database))
+    maintenance.rebuild(database, ADMIN)
+    assert store.users_overview(database)[["user_name", "role"]].equals(users[["user_name", "role"]])
+    assert len(store.audit_entries(database)) == audited + 1 and store.audit_chain_breaks(database) == []
