@@ -200,6 +200,7 @@ LABELS.update({
     "target_id": {"zh": "表述编号（在目标库中点选表述即可看到）", "en": "Statement id (shown when you pick a statement in the library)"},
     "no_such_statement": {"zh": "没有这个编号的表述。", "en": "No statement has this id."},
     "correction_action": {"zh": "更正方式", "en": "Correction"},
+    "correct_statement": {"zh": "更正此表述", "en": "Correct this statement"},
     "correction_override": {"zh": "修改字段", "en": "Change fields"},
     "correction_drop": {"zh": "删除此表述", "en": "Drop the statement"},
     "year_none_help": {"zh": "填 none 表示没有期限", "en": "Write none for no deadline"},

@@ -65,3 +65,6 @@ else:
                           if value is not None and str(value) not in ("NaT", "nan", "None", "")))
     st.markdown(views.highlighted_paragraph(detail["paragraph"], int(detail["column_offset"]), len(detail["quote"])))
     st.caption(f"{detail['doc']} · {column_labels(['line'], language)['line']} {detail['line']}")
+    if ui.can("correct"):
+        st.page_link(ui.PAGE_FILES["page_maintenance"], label=label("correct_statement", language),
+                     query_params={"target": detail["target_id"], "lang": language})
