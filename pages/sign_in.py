@@ -32,7 +32,7 @@ if who.signed_in:
 if method == "accounts":
     if ui.admin_missing():
         st.info(label("no_admin_yet", language))
-    with st.form("sign_in_form"):
+    with st.form("sign_in_form", clear_on_submit=True):  # the password is not kept in the session
         user_name = st.text_input(label("user_name", language), key="sign_in_user")
         password = st.text_input(label("password", language), type="password", key="sign_in_password")
         submitted = st.form_submit_button(label("sign_in", language))
