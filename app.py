@@ -66,5 +66,5 @@ def home(language: str, samples: bool) -> None:
 
 st.set_page_config(page_title="bizenv", layout="wide")
 language_code, show_samples = ui.sidebar()
-ui.gate("view", language_code)
+ui.gate("view", language_code, "page_home")
 home(language_code, show_samples)

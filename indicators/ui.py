@@ -92,18 +92,22 @@ def page(title_key: str, requires: str | None = "view") -> tuple[str, bool]:
         st.stop()
     if message := st.session_state.pop("auth_notice", None):
         st.warning(message)
-    gate(requires, language_code)
+    gate(requires, language_code, title_key)
     return language_code, samples
 
 
-def gate(requires: str | None, language_code: str) -> None:
-    """Stop the page here, saying why, unless the visitor may do what it needs."""
+def gate(requires: str | None, language_code: str, page_key: str = "page_home") -> None:
+    """Stop the page here, saying why, unless the visitor may do what it needs.
+
+    The sign-in link remembers the page and its URL state, so signing in leads straight back to it.
+    """
     if requires is None or can(requires):
         return
     if not actor().signed_in:
         st.info(label("sign_in_needed", language_code))
+        back = {name: value for name, value in st.query_params.to_dict().items() if name != "next"}
         st.page_link(PAGE_FILES["page_sign_in"], label=label("page_sign_in", language_code),
-                     query_params=navigation_parameters(language_code, st.session_state.get("samples", True)))
+                     query_params={**back, "next": page_key})
     else:
         st.error(label("not_permitted", language_code).format(role=ROLE_LABELS[actor().role][language_code]))
     st.stop()
@@ -187,6 +191,16 @@ def sign_in_with_password(user_name: str, password: str) -> accounts.SignInResul
         st.session_state["auth"] = {"user_name": result.actor.user_name, "method": "accounts",
                                     "signed_in_at": now, "last_seen": now}
     return result
+
+
+def return_after_sign_in() -> None:
+    """Back to the page that asked for a sign-in, with its URL state; only pages of this app are targets."""
+    wanted = st.query_params.get("next")
+    path = {"page_home": "app.py", **PAGE_FILES}.get(wanted or "")
+    if path is None or wanted == "page_sign_in":
+        st.rerun()
+    st.switch_page(path, query_params={name: value for name, value in st.query_params.to_dict().items()
+                                       if name != "next"})
 
 
 def sign_out(reason: str) -> None:

@@ -41,7 +41,7 @@ if method == "accounts":
         if result.actor is None:
             st.error(result.message(language))
         else:
-            st.rerun()
+            ui.return_after_sign_in()
 elif method == "oidc":
     st.caption(label("oidc_explained", language))
     st.button(label("sign_in_with_provider", language), on_click=st.login, key="oidc_sign_in")

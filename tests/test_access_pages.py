@@ -210,3 +210,23 @@ def test_an_openid_identity_gets_its_stored_role(database, monkeypatch):
     test.user = {"is_logged_in": True, "email": "stranger@example.org"}
     page = test.switch_page("pages/upload.py").run()
     assert not page.file_uploader and "无权打开此页面" in texts(page)
+
+
+def test_signing_in_from_a_refused_page_leads_back_to_it(database, open_page):
+    # The gate's sign-in link carries next=page_upload and the page's URL state (followed in test_browser.py).
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.query_params.update({"next": "page_upload", "template_year": "2021"})
+    test.run()
+    page = test.switch_page("pages/sign_in.py").run()
+    submit_sign_in(page, "admin", PASSWORD)
+    assert not page.exception and page.file_uploader  # back on the upload page
+    assert page.selectbox(key="template_year").value == 2021
+
+
+def test_only_pages_of_the_app_are_followed_after_sign_in(database):
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.query_params["next"] = "https://evil.example/steal"
+    test.run()
+    page = test.switch_page("pages/sign_in.py").run()
+    submit_sign_in(page, "admin", PASSWORD)
+    assert not page.exception and "当前用户" in texts(page)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PASSWORD, add_users
 from etl.paths import REPO_DIR
 
 pytestmark = pytest.mark.slow
@@ -74,6 +75,15 @@ def wait_until_idle(page, timeout=30_000):
     """Until Streamlit has finished the rerun that the last interaction started."""
     page.wait_for_timeout(300)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout)
+
+
+def sign_in(page, user_name, password):
+    """Fill in and send the sign-in form, then wait for the app to settle."""
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    page.get_by_label("用户名").fill(user_name)
+    page.get_by_label("密码").fill(password)
+    page.locator('[data-testid="stForm"]').get_by_role("button", name="登录").click()
+    wait_until_idle(page)
 
 
 def screenshot(page, name, tmp_path):
@@ -155,9 +165,10 @@ def writable_app_url(corpus_database, tmp_path_factory):
     folder = tmp_path_factory.mktemp("writable")
     database = folder / "bizenv.duckdb"
     shutil.copyfile(corpus_database, database)
+    add_users(database)
     port = free_port()
     environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
-                   "HOME": str(folder)}
+                   "HOME": str(folder), "BIZENV_SIGN_IN_DELAY_SECONDS": "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
@@ -184,6 +195,11 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
 
     page = new_page(browser)
     page.goto(f"{writable_app_url}/upload?template_year=2021")
+    # Signed out, the page asks for a sign-in, and signing in leads back to it with its URL state.
+    page.get_by_text("请先登录").wait_for(timeout=60_000)
+    assert page.locator('input[type="file"]').count() == 0
+    page.locator('[data-testid="stMain"]').get_by_role("link", name="登录").click()
+    sign_in(page, "admin", PASSWORD)
     page.get_by_text("下载模板（Excel）").wait_for(timeout=60_000)
     wait_until_idle(page)
     with page.expect_download(timeout=60_000) as download_info:
@@ -199,9 +215,6 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)
 
-    page.get_by_label("填报人").fill("浏览器测试")
-    page.get_by_label("填报人").press("Enter")
-    wait_until_idle(page)  # the name must reach the server before the file does
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(filled))
     try:
         page.get_by_text("已保存").wait_for(timeout=60_000)
