@@ -66,7 +66,7 @@ def sidebar() -> tuple[str, bool]:
             st.sidebar.page_link(path, label=shown, query_params=navigation_parameters(chosen, samples))
     st.sidebar.divider()
     if who.signed_in:
-        st.sidebar.caption(label("signed_in_as", chosen).format(user=who.label, role=ROLE_LABELS[who.role][chosen]))
+        st.sidebar.caption(label("signed_in_as", chosen).format(user=plain(who.label), role=ROLE_LABELS[who.role][chosen]))
         if access_settings().sign_in != "header" and st.sidebar.button(label("sign_out", chosen), key="sign_out"):
             sign_out("signed out")
             st.rerun()
@@ -244,8 +244,13 @@ def run_account_action(function_name: str, *arguments) -> str | None:
     try:
         function(database_path(), actor(), *arguments)
     except accounts.AccountError as error:
-        return error.message(current_language())
+        return plain(error.message(current_language()))
     return None
+
+
+def plain(text) -> str:
+    """Text that may hold user input, for Markdown-rendering elements (st.success, st.caption…): shown literally."""
+    return views.escaped_markdown(str(text))
 
 
 def indicator_select(choices: pd.DataFrame, language_code: str, container=st) -> str:
@@ -468,7 +473,7 @@ def withdraw_submission(submission_id: str, reason: str) -> tuple[int | None, st
     try:
         return withdraw(database_path(), submission_id, actor(), reason=reason or None), None
     except accounts.AccountError as error:
-        return None, error.message(current_language())
+        return None, plain(error.message(current_language()))
     except LookupError:
         return None, label("no_active_submission", current_language())
 
@@ -502,9 +507,9 @@ def rebuild_targets(allow_shrink: bool):
     try:
         return maintenance.rebuild(database_path(), actor(), allow_shrink), None
     except accounts.AccountError as error:
-        return None, error.message(current_language())
+        return None, plain(error.message(current_language()))
     except (BuildCheckFailed, store.DatabaseBusy) as error:
-        return None, str(error)
+        return None, plain(error)
 
 
 def file_corrections_count() -> int:

@@ -9,8 +9,8 @@ who = ui.actor()
 method = ui.sign_in_method()
 
 if who.signed_in:
-    st.success(label("signed_in_as", language).format(user=who.label, role=ROLE_LABELS[who.role][language]))
-    st.write(f"{label('assigned_regions', language)}：{ui.actor_scope(language)}")
+    st.success(label("signed_in_as", language).format(user=ui.plain(who.label), role=ROLE_LABELS[who.role][language]))
+    st.write(f"{label('assigned_regions', language)}：{ui.plain(ui.actor_scope(language))}")
     if method != "header" and st.button(label("sign_out", language), key="sign_out_page"):
         ui.sign_out("signed out")
         st.rerun()
@@ -39,7 +39,7 @@ if method == "accounts":
     if submitted:
         result = ui.sign_in_with_password(user_name, password)
         if result.actor is None:
-            st.error(result.message(language))
+            st.error(ui.plain(result.message(language)))
         else:
             ui.return_after_sign_in()
 elif method == "oidc":

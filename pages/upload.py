@@ -34,7 +34,7 @@ if chosen:
         st.info(label("template_empty", language))
 
 st.subheader(label("upload_heading", language))
-st.caption(label("uploading_as", language).format(user=who.label, regions=ui.actor_scope(language)))
+st.caption(label("uploading_as", language).format(user=ui.plain(who.label), regions=ui.plain(ui.actor_scope(language))))
 upload = st.file_uploader(label("upload_file", language), key="upload_file")
 if upload is not None:
     data = upload.getvalue()

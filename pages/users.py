@@ -35,7 +35,7 @@ with st.form("add_user_form", clear_on_submit=True):
         if refusal:
             st.error(refusal)
         else:
-            st.session_state["flash"] = label("user_added", language).format(user=new_name.strip())
+            st.session_state["flash"] = label("user_added", language).format(user=ui.plain(new_name.strip()))
             st.rerun()
 
 if users.empty:
@@ -61,7 +61,7 @@ with st.form("edit_user_form"):
         if refusal:
             st.error(refusal)
         else:
-            st.session_state["flash"] = label("user_saved", language).format(user=chosen)
+            st.session_state["flash"] = label("user_saved", language).format(user=ui.plain(chosen))
             st.rerun()
 
 columns = st.columns(2)
@@ -70,7 +70,7 @@ if record["locked_until"] is not None or record["failed_sign_ins"]:
         if refusal := ui.run_account_action("unlock", chosen):
             st.error(refusal)
         else:
-            st.session_state["flash"] = label("user_unlocked", language).format(user=chosen)
+            st.session_state["flash"] = label("user_unlocked", language).format(user=ui.plain(chosen))
             st.rerun()
 if built_in:
     with columns[1].form("reset_password_form", clear_on_submit=True):
@@ -80,5 +80,5 @@ if built_in:
             if refusal:
                 st.error(refusal)
             else:
-                st.session_state["flash"] = label("password_reset_done", language).format(user=chosen)
+                st.session_state["flash"] = label("password_reset_done", language).format(user=ui.plain(chosen))
                 st.rerun()

@@ -230,3 +230,13 @@ def test_only_pages_of_the_app_are_followed_after_sign_in(database):
     page = test.switch_page("pages/sign_in.py").run()
     submit_sign_in(page, "admin", PASSWORD)
     assert not page.exception and "当前用户" in texts(page)
+
+
+def test_a_hostile_display_name_is_shown_as_text(database, open_page, admin):
+    from indicators import accounts
+
+    accounts.create_user(database, admin, "mallory", "evaluator", "<img src=x onerror=alert(1)> [x](javascript:alert(1))",
+                         [("630000", True)], PASSWORD)
+    page = open_page("pages/upload.py", as_user="mallory")
+    shown = [element.value for element in page.caption if "mallory" in element.value]
+    assert shown and all("\\<img" in value and "\\[x\\]\\(javascript" in value for value in shown)
