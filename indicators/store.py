@@ -1126,26 +1126,24 @@ def _check_an_admin_remains(connection: duckdb.DuckDBPyConnection) -> None:
 
 def set_password(database: Path, user_name: str, password_hash: str, changed_at: dt.datetime, event: AuditEvent) -> None:
     """A new password hash; it also clears failures and any lock."""
+    _update_one_and_audit(
+        database, "UPDATE users SET password_hash = $hash, password_changed_at = $at, failed_sign_ins = 0, "
+        "locked_until = NULL WHERE user_name = $name RETURNING user_name",
+        {"hash": password_hash, "at": changed_at, "name": user_name}, event)
+
+
+def _update_one_and_audit(database: Path, statement: str, parameters: dict, event: AuditEvent) -> None:
+    """One UPDATE ... RETURNING and its audit entry in one write; LookupError when it matched no row."""
     with writable_copy(database) as connection:
-        changed = connection.execute(
-            "UPDATE users SET password_hash = $hash, password_changed_at = $at, failed_sign_ins = 0, locked_until = NULL "
-            "WHERE user_name = $name RETURNING user_name",
-            {"hash": password_hash, "at": changed_at, "name": user_name},
-        ).fetchall()
-        if not changed:
-            raise LookupError(user_name)
+        if not connection.execute(statement, parameters).fetchall():
+            raise LookupError(parameters)
         append_audit(connection, event)
 
 
 def unlock_user(database: Path, user_name: str, event: AuditEvent) -> None:
-    with writable_copy(database) as connection:
-        changed = connection.execute(
-            "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE user_name = $name RETURNING user_name",
-            {"name": user_name},
-        ).fetchall()
-        if not changed:
-            raise LookupError(user_name)
-        append_audit(connection, event)
+    _update_one_and_audit(
+        database, "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE user_name = $name RETURNING user_name",
+        {"name": user_name}, event)
 
 
 def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_failures: int,
@@ -1218,15 +1216,10 @@ def add_correction(database: Path, correction: dict, event: AuditEvent) -> None:
 
 def retract_correction(database: Path, correction_id: str, retracted_by: str, retracted_at: dt.datetime,
                        event: AuditEvent) -> None:
-    with writable_copy(database) as connection:
-        changed = connection.execute(
-            "UPDATE stored_corrections SET retracted_by = $by, retracted_at = $at "
-            "WHERE correction_id = $id AND retracted_at IS NULL RETURNING correction_id",
-            {"by": retracted_by, "at": retracted_at, "id": correction_id},
-        ).fetchall()
-        if not changed:
-            raise LookupError(correction_id)
-        append_audit(connection, event)
+    _update_one_and_audit(
+        database, "UPDATE stored_corrections SET retracted_by = $by, retracted_at = $at "
+        "WHERE correction_id = $id AND retracted_at IS NULL RETURNING correction_id",
+        {"by": retracted_by, "at": retracted_at, "id": correction_id}, event)
 
 
 def submission_region_codes(database: Path, submission_id: str) -> list[str]:

@@ -147,28 +147,12 @@ def _resolve_actor() -> access.Actor:
         if not getattr(st.user, "is_logged_in", False):
             st.session_state.pop("auth", None)
             return access.ANONYMOUS
-        name = str(st.user.get("email") or st.user.get("sub") or "")
-        if not name:
-            return access.ANONYMOUS
-        if session is None or session.get("user_name") != name:
-            found = accounts.actor_for(path, name, "oidc", read=_user_record)
-            if found is None:
-                return access.ANONYMOUS
-            accounts.record_external_sign_in(path, found)
-            session = st.session_state["auth"] = {"user_name": name, "method": "oidc", "signed_in_at": now, "last_seen": now}
+        session = _external_session(path, str(st.user.get("email") or st.user.get("sub") or ""), "oidc", session, now)
     elif settings.sign_in == "header":
-        name = (st.context.headers.get(settings.trusted_header) or "").strip()
-        if not name:
-            st.session_state.pop("auth", None)
-            return access.ANONYMOUS
-        if session is None or session.get("user_name") != name:
-            found = accounts.actor_for(path, name, "header", read=_user_record)
-            if found is None:
-                return access.ANONYMOUS
-            accounts.record_external_sign_in(path, found)
-            session = st.session_state["auth"] = {"user_name": name, "method": "header", "signed_in_at": now, "last_seen": now}
-        # The proxy decides how long its sign-in lasts.
-        session["last_seen"] = now
+        session = _external_session(path, (st.context.headers.get(settings.trusted_header) or "").strip(), "header",
+                                    session, now)
+        if session is not None:
+            session["last_seen"] = now  # the proxy decides how long its sign-in lasts
     if session is None:
         return access.ANONYMOUS
     if access.session_expired(session["signed_in_at"], session["last_seen"], now, settings):
@@ -182,6 +166,21 @@ def _resolve_actor() -> access.Actor:
         st.session_state.pop("auth", None)
         return access.ANONYMOUS
     return fresh
+
+
+def _external_session(path: Path, name: str, method: str, session: dict | None, now: dt.datetime) -> dict | None:
+    """The session of an identity OpenID or the proxy vouches for, begun (and audited) when the name is new to it."""
+    if not name:
+        st.session_state.pop("auth", None)
+        return None
+    if session is None or session.get("user_name") != name or session.get("method") != method:
+        found = accounts.actor_for(path, name, method, read=_user_record)
+        if found is None:
+            st.session_state.pop("auth", None)
+            return None
+        accounts.record_external_sign_in(path, found)
+        session = st.session_state["auth"] = {"user_name": name, "method": method, "signed_in_at": now, "last_seen": now}
+    return session
 
 
 def sign_in_with_password(user_name: str, password: str) -> accounts.SignInResult:
