@@ -270,14 +270,19 @@ def current_language() -> str:
     return st.session_state.get("language", "zh")
 
 
-def choice_from_url(name: str, options: list, default=None):
-    """Seed a widget's value from the URL once per session, so a shared link reopens the same view."""
+def choice_from_url(name: str, options: list, default=None, first_if_unknown: bool = True):
+    """Seed a widget's value from the URL once per session, so a shared link reopens the same view.
+
+    A value not among the options falls back to the default, else to the first option, or to None
+    where nothing should be chosen for the visitor (first_if_unknown=False).
+    """
+    fallback = default if default in options else (options[0] if options and first_if_unknown else None)
     if name not in st.session_state:
         requested = st.query_params.get(name)
         matches = [option for option in options if str(option) == requested]
-        st.session_state[name] = matches[0] if matches else (default if default in options else (options[0] if options else None))
-    elif st.session_state[name] not in options and options:
-        st.session_state[name] = default if default in options else options[0]
+        st.session_state[name] = matches[0] if matches else fallback
+    elif st.session_state[name] not in options and (options or not first_if_unknown):
+        st.session_state[name] = fallback
 
 
 def keep_in_url(**values) -> None:

@@ -16,7 +16,7 @@ shown = submissions[["submission_id", "file_name", "uploaded_by", "uploaded_at",
                      "replaced_values", "status", "withdrawn_at", "withdrawn_by", "file_sha256"]]
 picked = st.dataframe(localized_table(shown, language), hide_index=True, on_select="rerun",
                       selection_mode="single-row", key="submissions_table")
-ui.choice_from_url("submission", list(submissions["submission_id"]), default=None)
+ui.choice_from_url("submission", list(submissions["submission_id"]), default=None, first_if_unknown=False)
 if picked and picked.selection.rows:
     st.session_state["submission"] = submissions.iloc[picked.selection.rows[0]]["submission_id"]
 selected = st.session_state.get("submission")
