@@ -6,6 +6,7 @@ still cannot change anything. Messages come in both languages as (zh, en).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,25 +98,67 @@ class SignInResult:
 
 WRONG = ("用户名或密码错误", "Wrong user name or password")
 
+# Failures for names no account has, kept in memory only (a stranger's guesses must not cost a database
+# write), so that an unknown name is answered exactly like a known one: same words, delays and lock.
+_unknown_names: dict[str, tuple[int, dt.datetime | None]] = {}
+_unknown_names_lock = threading.Lock()
+UNKNOWN_NAMES_KEPT = 10_000
+
+
+def _unknown_name_failure(user_name: str, now: dt.datetime, settings: access.AccessSettings) -> tuple[int, dt.datetime | None]:
+    with _unknown_names_lock:
+        failures, locked_until = _unknown_names.get(user_name, (0, None))
+        if locked_until is not None and locked_until <= now:
+            failures, locked_until = 0, None
+        failures += 1
+        locked_until = access.lock_after_failure(failures, now, settings)
+        if len(_unknown_names) >= UNKNOWN_NAMES_KEPT:
+            _unknown_names.pop(next(iter(_unknown_names)))
+        _unknown_names[user_name] = (failures, locked_until)
+        return failures, locked_until
+
+
+def _unknown_name_lock(user_name: str, now: dt.datetime) -> dt.datetime | None:
+    with _unknown_names_lock:
+        locked_until = _unknown_names.get(user_name, (0, None))[1]
+    return locked_until if access.is_locked(locked_until, now) else None
+
+
+def locked_answer(locked_until: dt.datetime) -> SignInResult:
+    return SignInResult(None, f"账户已锁定，请于 {locked_until:%Y-%m-%d %H:%M} (UTC) 后再试，或请管理员解锁",
+                        f"The account is locked until {locked_until:%Y-%m-%d %H:%M} UTC, or until an admin unlocks it",
+                        locked_until)
+
+
+def failure_answer(failures: int, locked_until: dt.datetime | None, settings: access.AccessSettings) -> SignInResult:
+    if locked_until is not None:
+        return SignInResult(None, f"连续 {failures} 次失败，账户已锁定至 {locked_until:%Y-%m-%d %H:%M} (UTC)",
+                            f"{failures} failures in a row: the account is locked until {locked_until:%Y-%m-%d %H:%M} UTC",
+                            locked_until)
+    left = settings.max_failed_sign_ins - failures
+    return SignInResult(None, f"{WRONG[0]}（再错 {left} 次将锁定账户）", f"{WRONG[1]} ({left} more and the account locks)")
+
 
 def sign_in(database: Path, user_name: str, password: str, settings: access.AccessSettings,
             now: dt.datetime | None = None, sleep: Callable[[float], None] = time.sleep) -> SignInResult:
     """Check a password; failures in a row are answered ever more slowly and then lock the account.
 
-    The same answer is given for an unknown name and a wrong password, and both take as long.
+    An unknown name gets the same answers, as slowly, as a known one with a wrong password, so the form
+    does not tell which accounts exist. Tries on a locked account are refused without a write.
     """
     now = now or utc_now()
     user_name = (user_name or "").strip()
     record = store.user_record(database, user_name) if user_name and Path(database).exists() else None
     if record is not None and access.is_locked(record["locked_until"], now):
-        return SignInResult(None, f"账户已锁定，请于 {record['locked_until']:%Y-%m-%d %H:%M} (UTC) 后再试，或请管理员解锁",
-                            f"The account is locked until {record['locked_until']:%Y-%m-%d %H:%M} UTC, "
-                            "or until an admin unlocks it", record["locked_until"])
+        return locked_answer(record["locked_until"])
+    if record is None and (locked_until := _unknown_name_lock(user_name, now)):
+        return locked_answer(locked_until)
     matches = access.password_matches(record["password_hash"] if record else None, password or "")
-    if record is None or not matches or not record["active"]:
-        if record is None:
-            sleep(access.failure_delay(1, settings))
-            return SignInResult(None, *WRONG)
+    if record is None:
+        failures, locked_until = _unknown_name_failure(user_name, now, settings)
+        sleep(access.failure_delay(failures, settings))
+        return failure_answer(failures, locked_until, settings)
+    if not matches or not record["active"]:
         attempt = Actor(user_name=user_name, role=record["role"], method="accounts")
         failures, locked_until = store.record_failed_sign_in(
             database, user_name, now, settings.max_failed_sign_ins, settings.lock_minutes,
@@ -123,12 +166,7 @@ def sign_in(database: Path, user_name: str, password: str, settings: access.Acce
                   detail={"reason": "inactive" if matches and not record["active"] else "wrong password"}),
         )
         sleep(access.failure_delay(failures, settings))
-        if locked_until is not None:
-            return SignInResult(None, f"连续 {failures} 次失败，账户已锁定至 {locked_until:%Y-%m-%d %H:%M} (UTC)",
-                                f"{failures} failures in a row: the account is locked until {locked_until:%Y-%m-%d %H:%M} UTC",
-                                locked_until)
-        left = settings.max_failed_sign_ins - failures
-        return SignInResult(None, f"{WRONG[0]}（再错 {left} 次将锁定账户）", f"{WRONG[1]} ({left} more and the account locks)")
+        return failure_answer(failures, locked_until, settings)
     actor = actor_from_record(record, "accounts")
     rehashed = access.hash_password(password) if access.needs_rehash(record["password_hash"]) else None
     store.record_sign_in(database, user_name, event(actor, "sign_in", object_id=user_name), rehashed)

@@ -1154,9 +1154,12 @@ def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_
     failures in a row and when the account unlocks, if it is locked.
     """
     with writable_copy(database) as connection:
+        # A lock that has run out starts the count afresh: one more failure must not lock again at once.
         row = connection.execute(
-            "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE user_name = $name RETURNING failed_sign_ins",
-            {"name": user_name},
+            "UPDATE users SET failed_sign_ins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $now THEN 1 "
+            "ELSE failed_sign_ins + 1 END, locked_until = CASE WHEN locked_until <= $now THEN NULL ELSE locked_until END "
+            "WHERE user_name = $name RETURNING failed_sign_ins",
+            {"name": user_name, "now": now.replace(tzinfo=None)},
         ).fetchone()
         if row is None:
             raise LookupError(user_name)

@@ -50,14 +50,29 @@ def test_five_wrong_passwords_lock_the_account_and_each_is_slower(database):
     assert actions(database)[-7:] == ["sign_in_failed"] * 5 + ["account_locked", "sign_in"]
 
 
-def test_an_unknown_name_gets_the_same_answer_and_writes_nothing(database, table_digest):
+def test_an_unknown_name_is_answered_like_a_wrong_password_and_writes_nothing(database, table_digest):
     before, audited = table_digest(database), len(store.audit_entries(database))
-    unknown = accounts.sign_in(database, "nobody", PASSWORD, SETTINGS, sleep=lambda seconds: None)
-    wrong = accounts.sign_in(database, "viewer1", "not the password", SETTINGS, sleep=lambda seconds: None)
-    assert unknown.actor is None and unknown.zh == accounts.WRONG[0]
-    assert wrong.zh.startswith(accounts.WRONG[0])
-    assert len(store.audit_entries(database)) == audited + 1  # only the known user's failure
-    assert table_digest(database)["users"] != before["users"]  # its failure counter
+    now = dt.datetime(2026, 1, 1, 12)
+    unknown_delays, known_delays = [], []
+    unknown = [accounts.sign_in(database, "nobody", PASSWORD, SETTINGS, now=now, sleep=unknown_delays.append)
+               for _ in range(5)]
+    assert table_digest(database) == before and len(store.audit_entries(database)) == audited
+    known = [accounts.sign_in(database, "viewer1", "not the password", SETTINGS, now=now, sleep=known_delays.append)
+             for _ in range(5)]
+    assert [answer.zh for answer in unknown] == [answer.zh for answer in known]
+    assert unknown_delays == known_delays
+    assert accounts.sign_in(database, "nobody", PASSWORD, SETTINGS, now=now).zh == \
+        accounts.sign_in(database, "viewer1", PASSWORD, SETTINGS, now=now).zh  # both "locked"
+
+
+def test_a_lock_that_ran_out_starts_the_count_afresh(database):
+    now = dt.datetime(2026, 1, 1, 12)
+    for _ in range(5):
+        accounts.sign_in(database, "qinghai", "wrong password", SETTINGS, now=now, sleep=lambda seconds: None)
+    after = accounts.sign_in(database, "qinghai", "wrong again", SETTINGS, now=now + dt.timedelta(minutes=20),
+                             sleep=lambda seconds: None)
+    assert after.locked_until is None and "再错 4 次" in after.zh
+    assert store.user_record(database, "qinghai")["failed_sign_ins"] == 1
 
 
 def test_a_deactivated_user_cannot_sign_in(database):

@@ -1,0 +1,384 @@
+"""Who may do what, end to end in a real headless Chromium: sign-in, refusals, region checks, locks, audit, proxy header.
+
+The app keeps a sign-in in the server-side session, so every test starts in a fresh browser context (signed out),
+and a page "opened by its URL" while signed in is reached the way the browser's back and forward buttons reach
+it: the address changes in place and Streamlit reruns for that page in the same session (`open_in_session`).
+A real reload would start a new session and sign the user out, which the anonymous cases cover.
+
+The tests of built-in accounts share one server and one database and run in file order (pytest keeps it): the
+evaluator uploads before the same account is locked, and the admin's audit test then looks for the entries both
+wrote (it skips, saying so, when run without them).
+"""
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import ADMIN, PASSWORD, add_users
+from etl.paths import REPO_DIR
+from test_browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_idle
+from test_upload_pages import filled_template
+
+WAIT = 30_000
+SIDEBAR = '[data-testid="stSidebar"]'
+FILE_INPUT = 'input[type="file"]'
+
+
+@contextlib.contextmanager
+def served(database: Path, folder: Path, **settings):
+    """`streamlit run app.py` on a free port over the given database; yields its base URL."""
+    port = free_port()
+    environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
+                   "HOME": str(folder), "BIZENV_SIGN_IN_DELAY_SECONDS": "0", **settings}
+    log = folder / "streamlit.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             # An edit to the sources while the tests run must not put up Streamlit's "File change" prompt.
+             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+            cwd=REPO_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def site(corpus_database, tmp_path_factory):
+    """A server with built-in accounts on a private copy of the corpus with the three users, and one submission
+    by the admin for 青海省 (so the submissions page has something a withdraw button could act on)."""
+    from etl.submissions import submit
+
+    folder = tmp_path_factory.mktemp("access")
+    database = folder / "bizenv.duckdb"
+    shutil.copyfile(corpus_database, database)
+    add_users(database)
+    seeded = submit(filled_template(database, region="630000", value=2.0), "seed_630000.xlsx", ADMIN, database,
+                    folder=folder / "uploads")
+    assert seeded.stored, [problem.message("zh") for problem in seeded.errors]
+    files = {region: folder / f"progress_{region}.xlsx" for region in ("630000", "430000")}
+    for region, path in files.items():
+        path.write_bytes(filled_template(database, region=region, value=1.5))
+    with served(database, folder) as url:
+        yield {"url": url, "database": database, "seeded": seeded.submission_id, "files": files, "done": set()}
+
+
+@pytest.fixture(scope="module")
+def header_site(corpus_database, tmp_path_factory):
+    """A second server that trusts the X-Remote-User header a reverse proxy would set."""
+    folder = tmp_path_factory.mktemp("access-header")
+    database = folder / "bizenv.duckdb"
+    shutil.copyfile(corpus_database, database)
+    add_users(database)
+    with served(database, folder, BIZENV_SIGN_IN="header") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run bash scripts/test.sh, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh context: no cookies, no session, signed out."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+def open_page(page, url: str, heading: str):
+    """A real navigation (a new Streamlit session), once the page's title is drawn and the run is over."""
+    page.goto(url)
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=WAIT)
+    wait_until_idle(page)
+
+
+def open_in_session(page, path: str, heading: str):
+    """Change the address to path in place, as the back and forward buttons do: same session, page by its URL."""
+    page.evaluate("path => { history.pushState(null, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }",
+                  path)
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=WAIT)
+    wait_until_idle(page)
+
+
+def submit_sign_in(page, user_name: str, password: str):
+    """Fill the sign-in form (each field committed by Tab) and press its button."""
+    name_field = page.get_by_label("用户名", exact=True)
+    password_field = page.get_by_label("密码", exact=True)
+    name_field.fill(user_name)
+    name_field.press("Tab")
+    password_field.fill(password)
+    password_field.press("Tab")
+    page.locator('[data-testid="stForm"]').get_by_role("button", name="登录", exact=True).click()
+
+
+def sign_in(page, url: str, user_name: str, password: str = PASSWORD):
+    open_page(page, f"{url}/sign_in", "登录")
+    submit_sign_in(page, user_name, password)
+    page.locator(SIDEBAR).get_by_text("当前用户：").wait_for(timeout=WAIT)
+    wait_until_idle(page)
+
+
+def sidebar_links(page) -> list[str]:
+    return [text.strip() for text in page.locator(SIDEBAR).get_by_role("link").all_inner_texts()]
+
+
+def grid_cells(page, index: int = 0) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of the index-th st.dataframe as far as it is in view, read from the accessibility table
+    Glide draws inside its canvas once the grid has focus (columns and rows outside the view are left out)."""
+    canvas = page.locator('[data-testid="stDataFrame"]').nth(index).locator('canvas[data-testid="data-grid-canvas"]')
+    canvas.focus()
+    canvas.locator('td[role="gridcell"]').first.wait_for(state="attached", timeout=WAIT)
+    return canvas.evaluate(
+        """canvas => [
+            Array.from(canvas.querySelectorAll('thead th')).map(cell => cell.textContent),
+            Array.from(canvas.querySelectorAll('tbody tr')).map(
+                row => Array.from(row.querySelectorAll('td')).map(cell => cell.textContent)),
+        ]""")
+
+
+def submission_rows(database: Path, with_id: bool = False) -> list[tuple]:
+    """(uploaded_by, file_name, region_code, rows) of every stored submission; the submission id first if asked."""
+    columns = "s.submission_id, " if with_id else ""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(
+            f"SELECT {columns}s.uploaded_by, s.file_name, r.region_code, count(*) FROM submissions s "
+            "JOIN reported_values r USING (submission_id) GROUP BY ALL ORDER BY ALL").fetchall()
+
+
+def assert_refused_upload_page(page):
+    main = page.locator('[data-testid="stMain"]')
+    assert page.locator(FILE_INPUT).count() == 0, "the uploader is drawn for someone who may not upload"
+    assert "上传填好的进度表" not in main.inner_text()
+
+
+def assert_no_withdraw_button(page, submission_id: str):
+    """The submission is selected and its changes shown, yet nothing offers to withdraw it."""
+    page.get_by_text(f"本次提交的内容及其替换的旧值 · {submission_id}").wait_for(timeout=WAIT)
+    wait_until_idle(page)
+    assert page.get_by_role("button", name="撤回此提交").count() == 0
+    assert page.get_by_label("撤回原因（记入审计记录）").count() == 0
+
+
+# --- Built-in accounts: one server, tests in file order -------------------------------------------
+
+@pytest.mark.slow
+def test_anonymous_visitor_can_neither_upload_nor_withdraw(site, page):
+    url, seeded = site["url"], site["seeded"]
+    open_page(page, f"{url}/", "营商环境改革目标追踪")
+    page.locator(SIDEBAR).get_by_text("未登录（只读浏览）").wait_for(timeout=WAIT)
+    links = sidebar_links(page)
+    assert "提交记录" in links and "登录" in links
+    assert "进度填报" not in links and "审计记录" not in links
+
+    open_page(page, f"{url}/upload", "进度填报")
+    page.get_by_text("请先登录。").wait_for(timeout=WAIT)
+    assert_refused_upload_page(page)
+
+    open_page(page, f"{url}/submissions?submission={seeded}", "提交记录")
+    assert_no_withdraw_button(page, seeded)
+
+
+@pytest.mark.slow
+def test_viewer_can_neither_upload_nor_withdraw(site, page):
+    url, seeded = site["url"], site["seeded"]
+    sign_in(page, url, "viewer1")
+    assert "当前用户：viewer1（查看者）" in page.locator(SIDEBAR).inner_text()
+    links = sidebar_links(page)
+    assert "提交记录" in links and "我的账户" in links
+    assert "进度填报" not in links and "审计记录" not in links and "用户管理" not in links
+
+    # The page opened by its URL while signed in: the server refuses it for the role, not for a missing sign-in.
+    open_in_session(page, "/upload?lang=zh", "进度填报")
+    page.get_by_text("您的角色（查看者）无权打开此页面。").wait_for(timeout=WAIT)
+    assert_refused_upload_page(page)
+    assert "当前用户：viewer1" in page.locator(SIDEBAR).inner_text(), "still signed in"
+
+    open_in_session(page, f"/submissions?lang=zh&submission={seeded}", "提交记录")
+    assert_no_withdraw_button(page, seeded)
+
+    # A real reload of the URL is a new session: signed out, so asked to sign in.
+    open_page(page, f"{url}/upload", "进度填报")
+    page.get_by_text("请先登录。").wait_for(timeout=WAIT)
+    assert_refused_upload_page(page)
+
+
+@pytest.mark.slow
+def test_evaluator_uploads_for_own_region_and_is_refused_for_another(site, page):
+    url, database, files, seeded = site["url"], site["database"], site["files"], site["seeded"]
+    before = submission_rows(database)
+    sign_in(page, url, "qinghai")
+    assert "当前用户：青海评估员（qinghai）（评估填报员）" in page.locator(SIDEBAR).inner_text()
+    page.locator(SIDEBAR).get_by_role("link", name="进度填报", exact=True).click()
+    page.get_by_text("以 青海评估员（qinghai） 身份上传；可填报地区：青海省及其下辖地区。").wait_for(timeout=WAIT)
+    wait_until_idle(page)
+
+    uploader = page.locator(f'[data-testid="stFileUploader"] {FILE_INPUT}')
+    uploader.set_input_files(str(files["630000"]))
+    stored = page.get_by_text("已保存：提交编号")
+    stored.wait_for(timeout=60_000)
+    assert "6 行" in stored.inner_text()
+    wait_until_idle(page)
+
+    uploader.set_input_files(str(files["430000"]))
+    page.get_by_text("未保存：发现 ").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    assert page.get_by_text("已保存：提交编号").count() == 0
+    headers, rows = grid_cells(page)
+    assert headers == ["工作表", "单元格", "数值", "说明"], headers
+    assert len(rows) >= 5, rows
+    assert rows[0][:3] == ["进度填报", "A2", "430000"], rows[0]
+    assert "湖南省（430000）不在您负责的地区内（青海省及其下辖地区）" in rows[0][3], rows[0]
+    assert all("湖南省（430000）" in row[3] for row in rows), rows
+
+    after = submission_rows(database)
+    new = [row for row in after if row not in before]
+    assert new == [("qinghai", "progress_630000.xlsx", "630000", 6)], after
+    assert {row[2] for row in after} == {"630000"}, after  # nothing at all for 430000
+
+    # Positive control for the withdraw checks above: an evaluator may withdraw a 青海省 submission.
+    open_in_session(page, f"/submissions?lang=zh&submission={seeded}", "提交记录")
+    page.get_by_text(f"本次提交的内容及其替换的旧值 · {seeded}").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="撤回此提交").wait_for(timeout=WAIT)
+    site["done"].add("upload")
+
+
+@pytest.mark.slow
+def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(site, page):
+    url = site["url"]
+    open_page(page, f"{url}/sign_in", "登录")
+    for attempt in range(1, 5):
+        submit_sign_in(page, "qinghai", f"wrong password {attempt}")
+        page.get_by_text(f"用户名或密码错误（再错 {5 - attempt} 次将锁定账户）").wait_for(timeout=WAIT)
+        wait_until_idle(page)
+    submit_sign_in(page, "qinghai", "wrong password 5")
+    page.get_by_text("连续 5 次失败，账户已锁定至").wait_for(timeout=WAIT)
+    wait_until_idle(page)
+
+    submit_sign_in(page, "qinghai", PASSWORD)
+    page.get_by_text("账户已锁定，请于").wait_for(timeout=WAIT)
+    wait_until_idle(page)
+    assert "未登录（只读浏览）" in page.locator(SIDEBAR).inner_text()
+    assert page.get_by_text("当前用户：").count() == 0
+    with duckdb.connect(str(site["database"]), read_only=True) as connection:
+        failures, locked_until = connection.execute(
+            "SELECT failed_sign_ins, locked_until FROM users WHERE user_name = 'qinghai'").fetchone()
+    assert failures == 5 and locked_until is not None
+    site["done"].add("lock")
+
+
+@pytest.mark.slow
+def test_admin_sees_uploads_refusals_failed_sign_ins_and_the_lock_in_the_audit_trail(site, page):
+    if site["done"] != {"upload", "lock"}:
+        pytest.skip("needs the two tests above to have passed in this module's server first")
+    url = site["url"]
+    sign_in(page, url, "admin")
+    page.locator(SIDEBAR).get_by_role("link", name="审计记录", exact=True).click()
+    page.get_by_text("审计链完整").wait_for(timeout=WAIT)
+    wait_until_idle(page)
+
+    actor_filter = page.get_by_label("操作人（包含）", exact=True)
+    actor_filter.fill("qinghai")
+    actor_filter.press("Enter")
+    count = page.get_by_text(re.compile(r"^共 \d+ 条记录$"))
+    count.wait_for(timeout=WAIT)
+    wait_until_idle(page)
+    shown = int(re.search(r"\d+", count.inner_text()).group())
+    headers, rows = grid_cells(page)
+    assert len(rows) == shown, (shown, rows)
+    entries = [dict(zip(headers, row)) for row in reversed(rows)]  # oldest first
+    assert {entry["操作人"] for entry in entries} == {"qinghai"}, entries
+    actions = [entry["操作"] for entry in entries]
+    expected = ["登录", "上传进度表", "上传被拒", *["登录失败"] * 5, "账户锁定"]
+    assert actions[:len(expected)] == expected, actions
+    # Today the try with the right password on the locked account writes no entry; one counted as a failed
+    # sign-in would be right too (the README says every failed sign-in is kept), anything else would not.
+    assert set(actions[len(expected):]) <= {"登录失败"} and len(actions) <= len(expected) + 1, actions
+    uploaded, refused, lock = entries[1], entries[2], entries[8]
+    [submission_id] = [row[0] for row in submission_rows(site["database"], with_id=True) if row[1] == "qinghai"]
+    assert uploaded["对象"] == submission_id and '"regions": ["630000"]' in uploaded["详情"], uploaded
+    assert "湖南省（430000）不在您负责的地区内" in refused["详情"], refused
+    assert '"failures": 5' in lock["详情"] and lock["对象"] == "qinghai", lock
+
+
+@pytest.mark.slow
+def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(site, page):
+    url = site["url"]
+    answers = {}
+    for user_name in ("nobody_by_this_name", "viewer1"):  # one failure for viewer1: far from its lock
+        open_page(page, f"{url}/sign_in", "登录")
+        submit_sign_in(page, user_name, "not the password 7")
+        answer = page.locator('[data-testid="stAlert"]').filter(has_text="用户名或密码错误")
+        answer.wait_for(timeout=WAIT)
+        answers[user_name] = answer.inner_text().strip()
+    assert answers["nobody_by_this_name"] == answers["viewer1"], answers
+
+
+# --- Trusted proxy header ------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_trusted_header_signs_the_user_in_and_its_absence_does_not(header_site, browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100},
+                                  extra_http_headers={"X-Remote-User": "qinghai"})
+    try:
+        page = context.new_page()
+        open_page(page, f"{header_site}/upload", "进度填报")
+        sidebar = page.locator(SIDEBAR)
+        sidebar.get_by_text("当前用户：青海评估员（qinghai）（评估填报员）").wait_for(timeout=WAIT)
+        assert "进度填报" in sidebar_links(page)
+        assert sidebar.get_by_role("button", name="退出登录").count() == 0, "the proxy decides about signing out"
+        page.get_by_text("以 青海评估员（qinghai） 身份上传；可填报地区：青海省及其下辖地区。").wait_for(timeout=WAIT)
+        page.locator(f'[data-testid="stFileUploader"] {FILE_INPUT}').wait_for(state="attached", timeout=WAIT)
+    finally:
+        context.close()
+
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    try:
+        page = context.new_page()
+        open_page(page, f"{header_site}/upload", "进度填报")
+        page.get_by_text("请先登录。").wait_for(timeout=WAIT)
+        assert_refused_upload_page(page)
+        assert "未登录（只读浏览）" in page.locator(SIDEBAR).inner_text()
+        assert "进度填报" not in sidebar_links(page)
+        # Header mode has no password form to fall back on.
+        open_page(page, f"{header_site}/sign_in", "登录")
+        assert page.get_by_label("密码", exact=True).count() == 0
+    finally:
+        context.close()
