@@ -1003,12 +1003,13 @@ def audit_entries(database: Path, actions: tuple[str, ...] = (), actor: str | No
     with read_connection(database) as connection:
         return connection.execute(
             f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log "
-            "WHERE (len($actions) = 0 OR action IN (SELECT unnest($actions))) "
+            "WHERE ($all_actions OR action IN (SELECT unnest($actions))) "
             "AND (CAST($actor AS VARCHAR) IS NULL OR strpos(lower(actor), lower(CAST($actor AS VARCHAR))) > 0) "
             "AND (CAST($since AS DATE) IS NULL OR occurred_at >= CAST($since AS DATE)) "
             "AND (CAST($until AS DATE) IS NULL OR occurred_at < CAST($until AS DATE) + INTERVAL '1 day') "
             "ORDER BY sequence DESC LIMIT $limit",
-            {"actions": list(actions), "actor": actor or None, "since": since, "until": until, "limit": limit},
+            {"all_actions": not actions, "actions": list(actions) or [""], "actor": actor or None, "since": since,
+             "until": until, "limit": limit},
         ).df()
 
 
@@ -1062,7 +1063,8 @@ def users_overview(database: Path) -> pd.DataFrame:
             "string_agg(coalesce(r.name, g.region_code) || CASE WHEN g.with_subregions THEN '+' ELSE '' END, '、' "
             "ORDER BY g.region_code) AS regions "
             "FROM users u LEFT JOIN user_regions g USING (user_name) LEFT JOIN regions r ON r.region_code = g.region_code "
-            "GROUP BY ALL ORDER BY u.role, u.user_name"
+            "GROUP BY u.user_name, u.display_name, u.role, u.active, u.password_hash, u.failed_sign_ins, u.locked_until, "
+            "u.created_at, u.created_by, u.password_changed_at ORDER BY u.role, u.user_name"
         ).df()
 
 
