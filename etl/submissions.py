@@ -154,6 +154,12 @@ def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder:
             stored_path=str(kept), detail={"rows": len(rows), "regions": sorted(set(rows["region_code"])),
                                            **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})},
         ))
+    except store.DatabaseBusy:
+        outcome.refusals.append(Problem(
+            "error", None, None, file_name, "数据库正被另一写入操作占用，本表未保存；请稍后重新上传",
+            "The database is busy with another write; nothing was stored: upload again in a while",
+        ))
+        return outcome
     except store.DuplicateSubmission as duplicate:
         outcome.duplicate_of = {"submission_id": duplicate.args[0]}
         outcome.refusals.append(Problem(

@@ -164,6 +164,8 @@ LABELS.update({
     "withdraw_reason": {"zh": "撤回原因（记入审计记录）", "en": "Reason (kept in the audit trail)"},
     "withdraw_outside_regions": {"zh": "此提交含有您负责地区以外的数据，只有管理员可以撤回。",
                                  "en": "This submission has rows outside your regions; only an admin can withdraw it."},
+    "database_busy": {"zh": "数据库正被另一写入操作（如重建）占用，未作改动，请稍后再试。",
+                      "en": "The database is busy with another write (a rebuild, say); nothing changed: try again in a while."},
     "no_active_submission": {"zh": "该提交已撤回或不存在。", "en": "That submission is already withdrawn or does not exist."},
     # Users page.
     "add_user": {"zh": "新增用户", "en": "Add a user"},

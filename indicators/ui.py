@@ -184,7 +184,10 @@ def _external_session(path: Path, name: str, method: str, session: dict | None, 
 
 
 def sign_in_with_password(user_name: str, password: str) -> accounts.SignInResult:
-    result = accounts.sign_in(database_path(), user_name, password, access_settings())
+    try:
+        result = accounts.sign_in(database_path(), user_name, password, access_settings())
+    except store.DatabaseBusy:
+        return accounts.SignInResult(None, label("database_busy", "zh"), label("database_busy", "en"))
     if result.actor is not None:
         now = accounts.utc_now()
         st.session_state["auth"] = {"user_name": result.actor.user_name, "method": "accounts",
@@ -244,6 +247,8 @@ def run_account_action(function_name: str, *arguments) -> str | None:
         function(database_path(), actor(), *arguments)
     except accounts.AccountError as error:
         return plain(error.message(current_language()))
+    except store.DatabaseBusy:
+        return label("database_busy", current_language())
     return None
 
 
@@ -480,6 +485,8 @@ def withdraw_submission(submission_id: str, reason: str) -> tuple[int | None, st
         return None, plain(error.message(current_language()))
     except LookupError:
         return None, label("no_active_submission", current_language())
+    except store.DatabaseBusy:
+        return None, label("database_busy", current_language())
 
 
 def may_withdraw(submission_id: str) -> bool:
@@ -512,8 +519,10 @@ def rebuild_targets(allow_shrink: bool):
         return maintenance.rebuild(database_path(), actor(), allow_shrink), None
     except accounts.AccountError as error:
         return None, plain(error.message(current_language()))
-    except (BuildCheckFailed, store.DatabaseBusy) as error:
+    except BuildCheckFailed as error:
         return None, plain(error)
+    except store.DatabaseBusy:
+        return None, label("database_busy", current_language())
 
 
 def file_corrections_count() -> int:

@@ -218,3 +218,14 @@ def test_rebuilds_keep_users_corrections_and_the_audit_trail(database):
     maintenance.rebuild(database, ADMIN)
     assert store.users_overview(database)[["user_name", "role"]].equals(users[["user_name", "role"]])
     assert len(store.audit_entries(database)) == audited + 1 and store.audit_chain_breaks(database) == []
+
+
+def test_a_busy_database_refuses_an_upload_cleanly(database, table_digest, monkeypatch):
+    def busy(*arguments, **keywords):
+        raise store.DatabaseBusy("busy")
+
+    before = table_digest(database)
+    monkeypatch.setattr(store, "commit_submission", busy)
+    outcome = submit(filled_template(database, region="630000"), "q.xlsx", QINGHAI, database)
+    assert not outcome.stored and "稍后重新上传" in outcome.errors[0].message_zh
+    assert table_digest(database) == before
