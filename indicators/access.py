@@ -116,7 +116,7 @@ class AccessSettings:
     trusted_header: str = "X-Remote-User"
     max_failed_sign_ins: int = 5
     lock_minutes: float = 15
-    failure_delay_seconds: float = 0.5
+    failure_delay_seconds: float = 0.2
     idle_minutes: float = 30
     session_hours: float = 12
     problems: tuple[str, ...] = field(default=())
@@ -154,18 +154,25 @@ def settings_from(environ: Mapping[str, str]) -> AccessSettings:
         trusted_header=header,
         max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1)),
         lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems),
-        failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.5, problems),
+        failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.2, problems),
         idle_minutes=_number(environ, "BIZENV_SESSION_IDLE_MINUTES", 30, problems, minimum=1),
         session_hours=_number(environ, "BIZENV_SESSION_HOURS", 12, problems, minimum=0.1),
         problems=tuple(problems),
     )
 
 
+MAX_FAILURE_DELAY_SECONDS = 2.0
+
+
 def failure_delay(failures: int, settings: AccessSettings) -> float:
-    """Seconds to hold the answer to a failed sign-in: doubling with each failure in a row, at most 8 s."""
-    if failures <= 0 or settings.failure_delay_seconds <= 0:
+    """Seconds to hold the answer to a failed sign-in: doubling with each failure in a row, at most 2 s.
+
+    The failure that locks the account is answered at once: the lock, not the delay, stops the guessing,
+    and an answer that takes longer than a browser or a test waits would only look like a fault.
+    """
+    if failures <= 0 or settings.failure_delay_seconds <= 0 or failures >= settings.max_failed_sign_ins:
         return 0.0
-    return min(settings.failure_delay_seconds * 2 ** (failures - 1), 8.0)
+    return min(settings.failure_delay_seconds * 2 ** (failures - 1), MAX_FAILURE_DELAY_SECONDS)
 
 
 def lock_after_failure(failures: int, now: dt.datetime, settings: AccessSettings) -> dt.datetime | None:

@@ -240,3 +240,15 @@ def test_a_hostile_display_name_is_shown_as_text(database, open_page, admin):
     page = open_page("pages/upload.py", as_user="mallory")
     shown = [element.value for element in page.caption if "mallory" in element.value]
     assert shown and all("\\<img" in value and "\\[x\\]\\(javascript" in value for value in shown)
+
+
+def test_with_default_delays_five_wrong_passwords_lock_within_apptests_default_timeout(database, monkeypatch):
+    """The defaults as shipped: every answer comes within AppTest's default 3 s, and the fifth failure locks."""
+    monkeypatch.delenv("BIZENV_SIGN_IN_DELAY_SECONDS")
+    test = AppTest.from_file(str(REPO_DIR / "app.py"))
+    test.run()
+    page = test.switch_page("pages/sign_in.py").run()
+    for attempt in range(5):
+        submit_sign_in(page, "viewer1", f"wrong {attempt}")
+        assert not page.exception
+    assert "账户已锁定" in page.error[0].value
