@@ -25,7 +25,7 @@ from etl.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.attainment import COMPARATORS
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
 from indicators.access import Actor, command_line_actor
-from indicators.store import AuditEvent, BuildTables, replace_build, stored_corrections
+from indicators.store import AuditEvent, BuildTables, ensure_current_schema, replace_build, stored_corrections
 
 KINDS = ("target", "achieved")
 PLAUSIBLE_YEARS = range(1990, 2061)
@@ -224,6 +224,7 @@ def build(
     recorded in the audit trail under the actor (by default the operating-system user running it).
     """
     database = Path(database or database_path())
+    ensure_current_schema(database)
     actor = actor or command_line_actor(getpass.getuser())
     regions = default_region_table()
     catalog = default_catalog()

@@ -278,5 +278,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from indicators.store import ensure_current_schema
+
     arguments = parser().parse_args(argv)
+    if getattr(arguments, "db", None) or database_path().exists():
+        # A database from an earlier release gains the tables this one reads (users, audit_log…) first.
+        ensure_current_schema(Path(arguments.db) if arguments.db else database_path())
     return arguments.run(arguments)

@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -366,9 +367,36 @@ def reader(database: Path) -> duckdb.DuckDBPyConnection:
         known = _readers.get(path)
         if known is None or known[0] != version:
             connection = duckdb.connect(":memory:")
+            # A missing table must be an error, never a Python variable of the same name found by DuckDB.
+            connection.execute("SET python_enable_replacements = false")
             connection.execute(f"ATTACH {sql_string(path)} AS bizenv (READ_ONLY)")
             _readers[path] = (version, connection)
         return _readers[path][1]
+
+
+_current_schema: set[tuple[str, tuple[int, int, int]]] = set()
+
+
+def ensure_current_schema(database: Path) -> None:
+    """Bring a database made by an earlier release up to the current tables, once per file version.
+
+    Reads never create tables, so a database built before, say, the users table existed would fail the
+    first page that reads it; this adds what is missing in one atomic write (and does nothing otherwise).
+    """
+    database = Path(database)
+    if not database.exists():
+        return
+    key = (str(database.resolve()), file_version(database))
+    if key in _current_schema:
+        return
+    expected = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+    with read_connection(database) as connection:
+        present = {name for (name,) in connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'bizenv'").fetchall()}
+    if not expected <= present:
+        with writable_copy(database):
+            pass  # writable_copy runs create_schema and the migrations
+    _current_schema.add((str(database.resolve()), file_version(database)))
 
 
 def sql_string(text: str) -> str:

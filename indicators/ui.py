@@ -338,7 +338,10 @@ def selected_region(event) -> str | None:
 
 def database() -> Path | None:
     path = database_path()
-    return path if path.exists() else None
+    if not path.exists():
+        return None
+    store.ensure_current_schema(path)
+    return path
 
 
 def data_version(path: Path) -> tuple[int, int, int]:

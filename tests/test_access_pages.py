@@ -252,3 +252,29 @@ def test_with_default_delays_five_wrong_passwords_lock_within_apptests_default_t
         submit_sign_in(page, "viewer1", f"wrong {attempt}")
         assert not page.exception
     assert "账户已锁定" in page.error[0].value
+
+
+def test_a_database_from_before_accounts_existed_is_upgraded_on_first_use(corpus_database, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    from etl.build import build
+    from etl.paths import POLICIES_DIR
+
+    path = tmp_path / "old.duckdb"
+    shutil.copyfile(corpus_database, path)
+    with duckdb.connect(str(path)) as connection:
+        for table in ("users", "user_regions", "stored_corrections", "audit_log"):
+            connection.execute(f"DROP TABLE {table}")
+    monkeypatch.setenv("BIZENV_DB", str(path))
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.run()
+    page = test.switch_page("pages/sign_in.py").run()
+    assert not page.exception and "尚无管理员" in texts(page)
+    older = tmp_path / "older.duckdb"
+    shutil.copyfile(corpus_database, older)
+    with duckdb.connect(str(older)) as connection:
+        connection.execute("DROP TABLE stored_corrections")
+    build(POLICIES_DIR, older, samples_dir=None)
+    assert store.audit_entries(older).iloc[0]["action"] == "rebuild"
