@@ -6,6 +6,7 @@ still cannot change anything. Messages come in both languages as (zh, en).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -70,11 +71,18 @@ def actor_for(database: Path, user_name: str, method: str, read: Callable = None
     return actor_from_record(record, method)
 
 
-def fresh_actor(database: Path, actor: Actor, read: Callable = None) -> Actor | None:
-    """The signed-in actor as stored now: role or regions changed by an admin, or deactivation, apply at once."""
+def fresh_actor(database: Path, actor: Actor, read: Callable = None, signed_in_at: dt.datetime | None = None) -> Actor | None:
+    """The signed-in actor as stored now: role or regions changed by an admin, or deactivation, apply at once.
+
+    A built-in account's session begun before its password last changed ends (None): a reset locks out
+    whoever had the old password.
+    """
     if not actor.signed_in or actor.method == "cli":
         return actor
     record = (read or store.user_record)(database, actor.user_name)
+    if (record is not None and actor.method == "accounts" and signed_in_at is not None
+            and record["password_changed_at"] is not None and record["password_changed_at"] > signed_in_at):
+        return None
     if record is None:
         # OpenID and the proxy vouch for people an admin has not added: they read, as viewers.
         return Actor(user_name=actor.user_name, role="viewer", method=actor.method) if actor.method in ("oidc", "header") else None
@@ -105,23 +113,43 @@ _unknown_names_lock = threading.Lock()
 UNKNOWN_NAMES_KEPT = 10_000
 
 
+def _unknown_key(user_name: str) -> str:
+    # Keyed by a digest, so a flood of long names costs a few bytes each.
+    return hashlib.sha256(user_name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _unknown_name_failure(user_name: str, now: dt.datetime, settings: access.AccessSettings) -> tuple[int, dt.datetime | None]:
+    key = _unknown_key(user_name)
     with _unknown_names_lock:
-        failures, locked_until = _unknown_names.get(user_name, (0, None))
+        failures, locked_until = _unknown_names.get(key, (0, None))
         if locked_until is not None and locked_until <= now:
             failures, locked_until = 0, None
         failures += 1
         locked_until = access.lock_after_failure(failures, now, settings)
         if len(_unknown_names) >= UNKNOWN_NAMES_KEPT:
             _unknown_names.pop(next(iter(_unknown_names)))
-        _unknown_names[user_name] = (failures, locked_until)
+        _unknown_names[key] = (failures, locked_until)
         return failures, locked_until
 
 
 def _unknown_name_lock(user_name: str, now: dt.datetime) -> dt.datetime | None:
     with _unknown_names_lock:
-        locked_until = _unknown_names.get(user_name, (0, None))[1]
+        locked_until = _unknown_names.get(_unknown_key(user_name), (0, None))[1]
     return locked_until if access.is_locked(locked_until, now) else None
+
+
+# Attempts on one name take turns (each Streamlit session is a thread), so parallel tries cannot all
+# be checked before the first failure is counted; and at most two argon2 checks (64 MiB each) run at once.
+_name_locks = [threading.Lock() for _ in range(64)]
+_argon2_slots = threading.BoundedSemaphore(2)
+# A failed answer takes at least this long, whether or not it wrote to the database, so timing does not
+# tell a known name from an unknown one (unless the write itself takes longer, on a very large database).
+FAILURE_ANSWER_FLOOR_SECONDS = 0.5
+
+
+def _checked_password(password_hash: str | None, password: str) -> bool:
+    with _argon2_slots:
+        return access.password_matches(password_hash, password)
 
 
 def locked_answer(locked_until: dt.datetime) -> SignInResult:
@@ -146,18 +174,29 @@ def sign_in(database: Path, user_name: str, password: str, settings: access.Acce
     An unknown name gets the same answers, as slowly, as a known one with a wrong password, so the form
     does not tell which accounts exist. Tries on a locked account are refused without a write.
     """
-    now = now or utc_now()
     user_name = (user_name or "").strip()
-    record = store.user_record(database, user_name) if user_name and Path(database).exists() else None
+    with _name_locks[int(_unknown_key(user_name)[:8], 16) % len(_name_locks)]:
+        started = time.monotonic()
+        result, failures = _sign_in_in_turn(database, user_name, password or "", settings, now or utc_now())
+        if result.actor is None and failures:
+            floor = FAILURE_ANSWER_FLOOR_SECONDS if settings.failure_delay_seconds > 0 else 0.0
+            sleep(access.failure_delay(failures, settings) + max(0.0, floor - (time.monotonic() - started)))
+        return result
+
+
+def _sign_in_in_turn(database: Path, user_name: str, password: str, settings: access.AccessSettings,
+                     now: dt.datetime) -> tuple[SignInResult, int]:
+    """(answer, failures in a row counted by this attempt, 0 when none was)."""
+    valid_name = access.user_name_problem(user_name) is None
+    record = store.user_record(database, user_name) if valid_name and Path(database).exists() else None
     if record is not None and access.is_locked(record["locked_until"], now):
-        return locked_answer(record["locked_until"])
+        return locked_answer(record["locked_until"]), 0
     if record is None and (locked_until := _unknown_name_lock(user_name, now)):
-        return locked_answer(locked_until)
-    matches = access.password_matches(record["password_hash"] if record else None, password or "")
+        return locked_answer(locked_until), 0
+    matches = _checked_password(record["password_hash"] if record else None, password)
     if record is None:
         failures, locked_until = _unknown_name_failure(user_name, now, settings)
-        sleep(access.failure_delay(failures, settings))
-        return failure_answer(failures, locked_until, settings)
+        return failure_answer(failures, locked_until, settings), failures
     if not matches or not record["active"]:
         attempt = Actor(user_name=user_name, role=record["role"], method="accounts")
         failures, locked_until = store.record_failed_sign_in(
@@ -165,12 +204,12 @@ def sign_in(database: Path, user_name: str, password: str, settings: access.Acce
             event(attempt, "sign_in_failed", object_id=user_name,
                   detail={"reason": "inactive" if matches and not record["active"] else "wrong password"}),
         )
-        sleep(access.failure_delay(failures, settings))
-        return failure_answer(failures, locked_until, settings)
+        return failure_answer(failures, locked_until, settings), failures
     actor = actor_from_record(record, "accounts")
     rehashed = access.hash_password(password) if access.needs_rehash(record["password_hash"]) else None
-    store.record_sign_in(database, user_name, event(actor, "sign_in", object_id=user_name), rehashed)
-    return SignInResult(actor)
+    store.record_sign_in(database, user_name, event(actor, "sign_in", object_id=user_name,
+                                                    detail={"password_rehashed": True} if rehashed else None), rehashed)
+    return SignInResult(actor), 0
 
 
 def record_external_sign_in(database: Path, actor: Actor) -> None:
@@ -260,11 +299,22 @@ def reset_password(database: Path, by: Actor, user_name: str, new_password: str)
     _set_password(database, by, user_name, new_password, "password_reset")
 
 
-def change_own_password(database: Path, actor: Actor, old_password: str, new_password: str) -> None:
+def change_own_password(database: Path, actor: Actor, old_password: str, new_password: str,
+                        settings: access.AccessSettings | None = None) -> None:
     if not actor.signed_in or actor.method != "accounts":
         raise NotPermitted("只有内置账户可以在此修改密码", "Only built-in accounts change their password here")
+    settings = settings or access.AccessSettings()
+    now = utc_now()
     record = store.user_record(database, actor.user_name)
-    if record is None or not access.password_matches(record["password_hash"], old_password):
+    if record is None:
+        raise AccountError("账户不存在", "The account does not exist")
+    if access.is_locked(record["locked_until"], now):
+        raise AccountError("账户已锁定，请稍后再试或请管理员解锁", "The account is locked: try later or ask an admin")
+    if not _checked_password(record["password_hash"], old_password):
+        # Counted like a failed sign-in, so a borrowed session cannot guess the password without limit.
+        store.record_failed_sign_in(database, actor.user_name, now, settings.max_failed_sign_ins, settings.lock_minutes,
+                                    event(actor, "sign_in_failed", object_id=actor.user_name,
+                                          detail={"reason": "wrong current password on a password change"}))
         raise AccountError("原密码不正确", "The current password is wrong")
     _set_password(database, actor, actor.user_name, new_password, "password_changed")
 

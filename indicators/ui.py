@@ -161,7 +161,7 @@ def _resolve_actor() -> access.Actor:
         return access.ANONYMOUS
     session["last_seen"] = now
     fresh = accounts.fresh_actor(path, access.Actor(user_name=session["user_name"], role=None, method=session["method"]),
-                                 read=_user_record)
+                                 read=_user_record, signed_in_at=session["signed_in_at"])
     if fresh is None:
         st.session_state.pop("auth", None)
         return access.ANONYMOUS
@@ -203,6 +203,18 @@ def return_after_sign_in() -> None:
         st.rerun()
     st.switch_page(path, query_params={name: value for name, value in st.query_params.to_dict().items()
                                        if name != "next"})
+
+
+def change_own_password(old_password: str, new_password: str) -> str | None:
+    """The refusal's message, or None; this session stays signed in, any other of the account ends."""
+    try:
+        accounts.change_own_password(database_path(), actor(), old_password, new_password, access_settings())
+    except accounts.AccountError as error:
+        return plain(error.message(current_language()))
+    except store.DatabaseBusy:
+        return label("database_busy", current_language())
+    st.session_state["auth"]["signed_in_at"] = accounts.utc_now()
+    return None
 
 
 def sign_out(reason: str) -> None:

@@ -23,7 +23,7 @@ if who.signed_in:
             if st.form_submit_button(label("change_password", language)):
                 if new != again:
                     st.error(label("passwords_differ", language))
-                elif refusal := ui.run_account_action("change_own_password", old, new):
+                elif refusal := ui.change_own_password(old, new):
                     st.error(refusal)
                 else:
                     st.success(label("password_changed", language))

@@ -278,3 +278,26 @@ def test_a_database_from_before_accounts_existed_is_upgraded_on_first_use(corpus
         connection.execute("DROP TABLE stored_corrections")
     build(POLICIES_DIR, older, samples_dir=None)
     assert store.audit_entries(older).iloc[0]["action"] == "rebuild"
+
+
+def test_a_password_reset_ends_sessions_begun_before_it(database, open_page, admin):
+    from indicators import accounts
+
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    signed_in(test, "qinghai").run()
+    assert test.switch_page("pages/upload.py").run().file_uploader
+    accounts.reset_password(database, admin, "qinghai", "a fresh secret 2026")
+    page = test.switch_page("pages/upload.py").run()
+    assert not page.file_uploader and "请先登录" in texts(page)
+
+
+def test_changing_ones_own_password_keeps_this_session(database):
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    signed_in(test, "qinghai").run()
+    page = test.switch_page("pages/sign_in.py").run()
+    page.text_input(key="old_password").input(PASSWORD)
+    page.text_input(key="new_password").input("a fresh secret 2026")
+    page.text_input(key="new_password_again").input("a fresh secret 2026")
+    page.button[1].click().run()  # the form's button; [0] is the sidebar's sign-out
+    assert "密码已修改" in page.success[-1].value
+    assert test.switch_page("pages/upload.py").run().file_uploader
