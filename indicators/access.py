@@ -6,6 +6,7 @@ functions all ask these the same questions, so a check hidden in one place canno
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ class AccessSettings:
     sign_in: str = "accounts"
     anonymous_view: bool = True
     trusted_header: str = "X-Remote-User"
+    proxy_secret: str | None = None          # when set, the proxy must also send it, or no header is trusted
+    proxy_secret_header: str = "X-Bizenv-Proxy-Secret"
     max_failed_sign_ins: int = 5
     lock_minutes: float = 15
     failure_delay_seconds: float = 0.2
@@ -148,10 +151,14 @@ def settings_from(environ: Mapping[str, str]) -> AccessSettings:
     if anonymous not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
         problems.append(f"BIZENV_ANONYMOUS_VIEW={anonymous!r} is not 1 or 0; anonymous viewing is off")
     header = environ.get("BIZENV_TRUSTED_HEADER", "X-Remote-User").strip() or "X-Remote-User"
+    secret = environ.get("BIZENV_PROXY_SECRET", "").strip() or None
+    if sign_in == "header" and secret is not None and len(secret) < 16:
+        problems.append("BIZENV_PROXY_SECRET is shorter than 16 characters; no proxy header is trusted")
     return AccessSettings(
         sign_in=sign_in,
         anonymous_view=anonymous in ("1", "true", "yes", "on"),
         trusted_header=header,
+        proxy_secret=secret if secret is None or len(secret) >= 16 else "\0unusable",
         max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1)),
         lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems),
         failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.2, problems),
@@ -162,6 +169,29 @@ def settings_from(environ: Mapping[str, str]) -> AccessSettings:
 
 
 MAX_FAILURE_DELAY_SECONDS = 2.0
+
+
+def trusted_header_name(values: list[str], secrets: list[str], settings: AccessSettings) -> str | None:
+    """The user name a proxy vouches for: exactly one header value, a valid name, and the shared secret
+    when one is configured (compared in constant time). None when any of that is missing."""
+    if settings.proxy_secret is not None:
+        if len(secrets) != 1 or not hmac.compare_digest(secrets[0].encode(), settings.proxy_secret.encode()):
+            return None
+    if len(values) != 1:
+        return None  # a proxy that appends rather than overwrites would let the client's copy through
+    name = values[0].strip()
+    return name if user_name_problem(name) is None and name != "anonymous" else None
+
+
+def oidc_user_name(claims: Mapping) -> str | None:
+    """The user name for an OpenID identity: its e-mail in lower case, unless the provider says it is unverified.
+
+    Without an e-mail the identity cannot match a user an admin added, so it is not used (None).
+    """
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") is False or user_name_problem(email) is not None:
+        return None
+    return email
 
 
 def failure_delay(failures: int, settings: AccessSettings) -> float:

@@ -252,6 +252,8 @@ def create_admin(database: Path, os_user: str, user_name: str, password: str) ->
 
 def _create(database, by, user_name, role, display_name, grants, password) -> None:
     user_name = (user_name or "").strip()
+    if "@" in user_name:
+        user_name = user_name.lower()  # e-mail addresses, as OpenID identities are matched: case does not count
     _checked_new_user(user_name, role)
     if password is not None and (problem := access.password_problem(password, user_name)):
         raise AccountError(*problem)

@@ -147,10 +147,17 @@ def _resolve_actor() -> access.Actor:
         if not getattr(st.user, "is_logged_in", False):
             st.session_state.pop("auth", None)
             return access.ANONYMOUS
-        session = _external_session(path, str(st.user.get("email") or st.user.get("sub") or ""), "oidc", session, now)
+        claims = st.user.to_dict()
+        session = _external_session(path, access.oidc_user_name(claims) or "", "oidc", session, now)
+        issued = claims.get("auth_time") or claims.get("iat")
+        if session is not None and isinstance(issued, (int, float)):
+            # Streamlit's identity cookie outlives a browser session; the provider's sign-in time bounds it.
+            session["signed_in_at"] = min(session["signed_in_at"], dt.datetime.fromtimestamp(issued, dt.timezone.utc).replace(tzinfo=None))
     elif settings.sign_in == "header":
-        session = _external_session(path, (st.context.headers.get(settings.trusted_header) or "").strip(), "header",
-                                    session, now)
+        headers = st.context.headers
+        name = access.trusted_header_name(headers.get_all(settings.trusted_header),
+                                          headers.get_all(settings.proxy_secret_header), settings)
+        session = _external_session(path, name or "", "header", session, now)
         if session is not None:
             session["last_seen"] = now  # the proxy decides how long its sign-in lasts
     if session is None:

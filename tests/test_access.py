@@ -161,3 +161,40 @@ def test_passwords_are_argon2id_hashes_that_verify_only_the_right_password():
     assert not access.password_matches(None, "correct horse 42")
     assert not access.password_matches("not a hash", "x")
     assert access.hash_password("correct horse 42") != hashed  # salted
+
+
+SECRET = "s" * 24
+
+
+@pytest.mark.parametrize(("values", "secrets", "secret", "expected"), [
+    (["qinghai"], [], None, "qinghai"),
+    ([" qinghai "], [], None, "qinghai"),
+    ([], [], None, None),
+    (["qinghai", "admin"], [], None, None),          # appended by a proxy that does not overwrite: refused
+    (["a b"], [], None, None),
+    (["anonymous"], [], None, None),
+    (["cli:root"], [], None, None),
+    (["qinghai"], [SECRET], SECRET, "qinghai"),
+    (["qinghai"], [], SECRET, None),                 # straight to the app, past the proxy
+    (["qinghai"], ["wrong" * 5], SECRET, None),
+    (["qinghai"], [SECRET, SECRET], SECRET, None),
+])
+def test_a_proxy_header_is_trusted_only_when_unambiguous(values, secrets, secret, expected):
+    settings = AccessSettings(sign_in="header", proxy_secret=secret)
+    assert access.trusted_header_name(values, secrets, settings) == expected
+
+
+def test_a_short_proxy_secret_trusts_no_header():
+    settings = access.settings_from({"BIZENV_SIGN_IN": "header", "BIZENV_PROXY_SECRET": "short"})
+    assert settings.problems and access.trusted_header_name(["qinghai"], ["short"], settings) is None
+
+
+@pytest.mark.parametrize(("claims", "expected"), [
+    ({"email": "Li.Si@QH.gov.cn"}, "li.si@qh.gov.cn"),
+    ({"email": "li@qh.gov.cn", "email_verified": True}, "li@qh.gov.cn"),
+    ({"email": "li@qh.gov.cn", "email_verified": False}, None),
+    ({"sub": "12345"}, None),
+    ({"email": "not an address"}, None),
+])
+def test_openid_identities_are_matched_by_verified_email(claims, expected):
+    assert access.oidc_user_name(claims) == expected

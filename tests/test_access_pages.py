@@ -210,6 +210,20 @@ def test_an_openid_identity_gets_its_stored_role(database, monkeypatch):
     test.user = {"is_logged_in": True, "email": "stranger@example.org"}
     page = test.switch_page("pages/upload.py").run()
     assert not page.file_uploader and "无权打开此页面" in texts(page)
+    test.user = {"is_logged_in": True, "email": "qinghai", "email_verified": False}
+    page = test.switch_page("pages/upload.py").run()
+    assert not page.file_uploader and "请先登录" in texts(page)
+
+
+def test_an_openid_sign_in_older_than_the_session_limit_is_ended(database, monkeypatch):
+    import time
+
+    monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.user = {"is_logged_in": True, "email": "qinghai", "iat": int(time.time()) - 13 * 3600}
+    test.run()
+    page = test.switch_page("pages/upload.py").run()
+    assert not page.file_uploader and "会话已过期" in texts(page)
 
 
 def test_signing_in_from_a_refused_page_leads_back_to_it(database, open_page):
