@@ -9,6 +9,8 @@ from indicators.i18n import STATUS_LABELS, column_labels, label, localized_targe
 def home(language: str, samples: bool) -> None:
     st.title(label("app_title", language))
     st.caption(label("app_caption", language))
+    if message := st.session_state.pop("auth_notice", None):
+        st.warning(message)
     database = ui.database()
     if database is None:
         st.warning(label("no_database", language))

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from etl.corrections import Correction, apply_corrections, correction_from_entry, load_corrections
+from etl.corrections import Correction, CorrectionError, apply_corrections, correction_from_entry, load_corrections
 from etl.documents import LoadedDocument, MetadataError, load_document, source_files
 from etl.extract import SectionContext, extract_section, plan_year_of
 from etl.model import Statement
@@ -25,7 +25,9 @@ from etl.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.attainment import COMPARATORS
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
 from indicators.access import Actor, command_line_actor
-from indicators.store import AuditEvent, BuildTables, ensure_current_schema, replace_build, stored_corrections
+from indicators.store import (
+    AuditEvent, BuildTables, ensure_current_schema, record_audit, replace_build, stored_corrections,
+)
 
 KINDS = ("target", "achieved")
 PLAUSIBLE_YEARS = range(1990, 2061)
@@ -160,6 +162,10 @@ def stored_target_count(database: Path) -> int:
     return database_summary(database)["targets"] if Path(database).exists() else 0
 
 
+def file_sha256(path: Path) -> str | None:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).exists() else None
+
+
 def app_corrections(database: Path) -> list[Correction]:
     """Corrections admins made in the app and have not retracted, checked like those of the file."""
     corrections = []
@@ -221,14 +227,37 @@ def build(
     """Rebuild every target from the documents; a file that cannot be read is reported, the rest load.
 
     Corrections made in the app come before those of the file, so the newer word wins. The build is
-    recorded in the audit trail under the actor (by default the operating-system user running it).
+    recorded in the audit trail under the actor (by default the operating-system user running it), and
+    so is a build refused by its checks, which changes nothing else.
     """
     database = Path(database or database_path())
-    ensure_current_schema(database)
     actor = actor or command_line_actor(getpass.getuser())
+    try:
+        return _build(policies_dir, database, corrections_file, progress, samples_dir, allow_shrink, actor)
+    except BuildCheckFailed as error:
+        if database.exists():
+            record_audit(database, AuditEvent(
+                actor=actor.user_name, actor_role=actor.role, sign_in_method=actor.method, action="rebuild_refused",
+                detail={"reason": str(error), "policies": str(policies_dir)}))
+        raise
+
+
+def _build(
+    policies_dir: Path = POLICIES_DIR,
+    database: Path | None = None,
+    corrections_file: Path = CORRECTIONS_FILE,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda paths: paths,
+    samples_dir: Path | None = SAMPLES_DIR,
+    allow_shrink: bool = False,
+    actor: Actor | None = None,
+) -> BuildResult:
+    ensure_current_schema(database)
     regions = default_region_table()
     catalog = default_catalog()
-    corrections = [*app_corrections(database), *load_corrections(corrections_file)]
+    try:
+        corrections = [*app_corrections(database), *load_corrections(corrections_file)]
+    except CorrectionError as error:
+        raise BuildCheckFailed(f"更正无效 invalid correction: {error}") from None
 
     # Load: every file with its metadata, failures kept with their reason.
     if not Path(policies_dir).is_dir():
@@ -301,6 +330,9 @@ def build(
             object_id=build_record["build_id"],
             detail={"documents": build_record["documents"], "targets": len(targets), "failed_files": len(failures),
                     "corrections": len(corrections), "corpus_sha256": corpus_sha256,
+                    "corrections_sha256": file_sha256(corrections_file),
+                    "samples": {path.name: file_sha256(path) for path in sorted(samples_dir.glob("*.xlsx"))}
+                    if samples_dir and samples_dir.exists() else {},
                     "policies": str(policies_dir), "allow_shrink": allow_shrink},
         ),
     )

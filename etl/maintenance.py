@@ -6,10 +6,11 @@ catalog, so a rebuild never fails on a value an admin typed. Both are recorded i
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from pathlib import Path
 
-from etl.build import KINDS, PLAUSIBLE_YEARS, BuildCheckFailed, BuildResult, build
+from etl.build import KINDS, PLAUSIBLE_YEARS, BuildResult, build
 from etl.corrections import OVERRIDABLE, CorrectionError, correction_from_entry
 from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR
 from indicators import accounts, store
@@ -37,7 +38,9 @@ def checked_changes(changes: dict) -> dict:
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise accounts.AccountError(f"{name} 应为数字", f"{name} must be a number") from None
+                value = math.nan
+            if not math.isfinite(value):
+                raise accounts.AccountError(f"{name} 应为有限的数字", f"{name} must be a finite number")
         if name == "year":
             if str(value).strip().lower() in ("none", "null", "无"):
                 value = None
@@ -64,6 +67,11 @@ def add_correction(database: Path, actor: Actor, target_id: str, action: str, ch
         # Corrections find a statement by its value as extracted, which a first correction may have changed.
         raise accounts.AccountError(f"该表述已有更正（{statement['correction']}）：请先撤销那条更正",
                                     f"This statement is already corrected ({statement['correction']}): retract that first")
+    pending = store.stored_corrections(database)
+    if ((pending["doc"] == statement["doc"]) & (pending["line"] == int(statement["line"]))
+            & (pending["value"] == float(statement["value"])) & (pending["unit"] == statement["unit"])).any():
+        raise accounts.AccountError("该表述已有一条尚未撤销的更正：请先撤销它",
+                                    "This statement already has a correction in force: retract it first")
     changes = checked_changes(changes) if action == "override" else {}
     entry = {"doc": statement["doc"], "line": int(statement["line"]), "value": float(statement["value"]),
              "unit": statement["unit"], "action": action, "set": changes, "reason": (reason or "").strip()}
@@ -97,9 +105,4 @@ def retract_correction(database: Path, actor: Actor, correction_id: str, reason:
 def rebuild(database: Path, actor: Actor, allow_shrink: bool = False) -> BuildResult:
     """Re-extract every target from data/policies with all corrections; refusals leave the database as it was."""
     accounts.require(actor, "rebuild")
-    try:
-        return build(POLICIES_DIR, database, CORRECTIONS_FILE, samples_dir=SAMPLES_DIR, allow_shrink=allow_shrink,
-                     actor=actor)
-    except BuildCheckFailed as error:
-        store.record_audit(database, accounts.event(actor, "rebuild_refused", detail={"reason": str(error)}))
-        raise
+    return build(POLICIES_DIR, database, CORRECTIONS_FILE, samples_dir=SAMPLES_DIR, allow_shrink=allow_shrink, actor=actor)

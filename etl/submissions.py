@@ -126,6 +126,9 @@ def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder:
         return outcome
     earlier = store.submission_with_file(database, result.sha256) if Path(database).exists() else None
     if earlier:
+        store.record_audit(database, accounts.event(
+            actor, "upload_refused", file_name=file_name, file_sha256=result.sha256,
+            detail={"duplicate_of": earlier["submission_id"]}))
         outcome.duplicate_of = earlier
         outcome.refusals.append(Problem(
             "error", None, None, file_name,

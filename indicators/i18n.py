@@ -192,7 +192,8 @@ LABELS.update({
     "audit_actor": {"zh": "操作人（包含）", "en": "Actor (contains)"},
     "since": {"zh": "起始日期", "en": "From"},
     "until": {"zh": "截止日期", "en": "To"},
-    "audit_count": {"zh": "共 {rows} 条记录", "en": "{rows} entries"},
+    "audit_count": {"zh": "显示 {rows} 条（共 {total} 条，最新的在前；下载文件含全部符合条件的记录）",
+                    "en": "{rows} shown of {total}, newest first; the downloads hold every matching entry"},
     # Maintenance page.
     "corrections": {"zh": "提取更正", "en": "Extraction corrections"},
     "corrections_explained": {

@@ -12,6 +12,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -261,7 +262,7 @@ def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def writable_copy(database: Path):
+def writable_copy(database: Path, wait_seconds: float = WRITE_WAIT_SECONDS):
     """A read-write connection to a copy of the database that replaces the original only if the block succeeds.
 
     The copy is committed, checkpointed and closed before it is renamed over the original, so a failure
@@ -269,7 +270,7 @@ def writable_copy(database: Path):
     the old file keep reading it undisturbed. Writers take turns through the lock file.
     """
     database = Path(database)
-    with write_lock(database):
+    with write_lock(database, wait_seconds):
         # Holding the lock, any copy left beside the database belongs to a writer that died: clear it.
         for leftover in database.parent.glob(database.name + ".*.tmp*"):
             leftover.unlink()
@@ -1019,10 +1020,22 @@ def append_audit(connection: duckdb.DuckDBPyConnection, event: AuditEvent, occur
     return entry["sequence"]
 
 
-def record_audit(database: Path, event: AuditEvent) -> int:
-    """An event that changes nothing else (a refused upload, a sign-in), in a write of its own."""
-    with writable_copy(database) as connection:
-        return append_audit(connection, event)
+# An event that changes nothing else waits this long for another writer (a rebuild, say), then is logged.
+SIDE_EVENT_WAIT_SECONDS = 10
+
+
+def record_audit(database: Path, event: AuditEvent) -> int | None:
+    """An event that changes nothing else (a refused upload, a sign-in), in a write of its own.
+
+    When the database stays busy, the event goes to the process log instead and None is returned:
+    a visitor is never kept waiting, or shown an error, for a record of something that changed nothing.
+    """
+    try:
+        with writable_copy(database, SIDE_EVENT_WAIT_SECONDS) as connection:
+            return append_audit(connection, event)
+    except DatabaseBusy:
+        logging.getLogger("bizenv.audit").warning("database busy; audit event not stored: %s", event)
+        return None
 
 
 def audit_entries(database: Path, actions: tuple[str, ...] = (), actor: str | None = None,
@@ -1039,6 +1052,11 @@ def audit_entries(database: Path, actions: tuple[str, ...] = (), actor: str | No
             {"all_actions": not actions, "actions": list(actions) or [""], "actor": actor or None, "since": since,
              "until": until, "limit": limit},
         ).df()
+
+
+def audit_count(database: Path) -> int:
+    with read_connection(database) as connection:
+        return connection.execute("SELECT count(*) FROM audit_log").fetchone()[0]
 
 
 def audit_chain_breaks(database: Path) -> list[int]:
@@ -1232,7 +1250,7 @@ def stored_corrections(database: Path, include_retracted: bool = False) -> pd.Da
     with read_connection(database) as connection:
         return connection.execute(
             f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM stored_corrections "
-            "WHERE $all OR retracted_at IS NULL ORDER BY created_at",
+            "WHERE $all OR retracted_at IS NULL ORDER BY created_at DESC",
             {"all": include_retracted},
         ).df()
 

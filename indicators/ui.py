@@ -124,7 +124,8 @@ def can(action: str) -> bool:
 
 
 def _user_record(path: Path, user_name: str) -> dict | None:
-    return query("user_record", user_name)
+    # The same signature as store.user_record, read through the per-version cache.
+    return cached("user_record", str(path), data_version(path), user_name)
 
 
 def actor() -> access.Actor:
@@ -258,10 +259,15 @@ def actor_scope(language_code: str) -> str:
 
 
 def run_account_action(function_name: str, *arguments) -> str | None:
-    """Call an account, correction or rebuild function as the current actor; the refusal's message, or None."""
+    """Call a user or correction function as the current actor (each checks the role itself); the refusal's
+    message, or None."""
     from etl import maintenance
 
-    function = getattr(accounts, function_name, None) or getattr(maintenance, function_name)
+    function = {
+        "create_user": accounts.create_user, "update_user": accounts.update_user, "unlock": accounts.unlock,
+        "reset_password": accounts.reset_password, "add_correction": maintenance.add_correction,
+        "retract_correction": maintenance.retract_correction,
+    }[function_name]
     try:
         function(database_path(), actor(), *arguments)
     except accounts.AccountError as error:
@@ -418,9 +424,13 @@ def coverage_matrix(language_code: str) -> pd.DataFrame:
 
 # --- Downloads ---------------------------------------------------------------------------------
 
-def download_buttons(frame: pd.DataFrame, kind: str, filters: dict, title: str, indicator_codes: list[str],
+def download_buttons(frame, kind: str, filters: dict, title: str, indicator_codes: list[str],
                      sources: pd.DataFrame | None = None) -> None:
-    """CSV (UTF-8 with BOM) and XLSX (with a metadata sheet) of exactly the rows behind a chart."""
+    """CSV (UTF-8 with BOM) and XLSX (with a metadata sheet) of exactly the rows behind a chart.
+
+    `frame` is a DataFrame, or a function returning one when the rows are only worth fetching on a click.
+    """
+    rows = frame if callable(frame) else (lambda: frame)
     language_code = current_language()
     indicators_frame = query("indicator_definitions", tuple(sorted(set(indicator_codes))))
     meta = downloads.DownloadMeta(
@@ -431,11 +441,11 @@ def download_buttons(frame: pd.DataFrame, kind: str, filters: dict, title: str, 
     left, right = st.columns(2)
     # The files are built only when a button is clicked: a county-scale table takes seconds to write.
     left.download_button(
-        label("download_csv", language_code), lambda: downloads.csv_bytes(frame),
+        label("download_csv", language_code), lambda: downloads.csv_bytes(rows()),
         file_name=downloads.file_name(kind, meta.filters, ".csv"), mime="text/csv", key=f"{kind}-csv",
     )
     right.download_button(
-        label("download_xlsx", language_code), lambda: downloads.xlsx_bytes(frame, meta),
+        label("download_xlsx", language_code), lambda: downloads.xlsx_bytes(rows(), meta),
         file_name=downloads.file_name(kind, meta.filters, ".xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{kind}-xlsx",
     )

@@ -22,10 +22,12 @@ actions = columns[0].multiselect(label("audit_action", language), known,
 actor = columns[1].text_input(label("audit_actor", language), key="audit_actor")
 since = columns[2].date_input(label("since", language), value=None, key="audit_since")
 until = columns[3].date_input(label("until", language), value=None, key="audit_until")
-entries = ui.query("audit_entries", tuple(actions), actor.strip() or None, since, until)
+filters = (tuple(actions), actor.strip() or None, since, until)
+entries = ui.query("audit_entries", *filters)
 shown = entries.assign(action=[ACTION_LABELS.get(action, {}).get(language, action) for action in entries["action"]])
-st.caption(label("audit_count", language).format(rows=len(entries)))
+st.caption(label("audit_count", language).format(rows=len(entries), total=ui.query("audit_count")))
 st.dataframe(localized_table(shown.drop(columns=["previous_hash"]), language), hide_index=True, key="audit_table")
-ui.download_buttons(entries, "audit", {"actions": ",".join(actions), "actor": actor.strip(),
-                                       "since": since or "", "until": until or "",
-                                       "exported": dt.date.today()}, label("page_audit", language), [])
+# The files hold every matching entry, not only the newest shown above.
+ui.download_buttons(lambda: ui.query("audit_entries", *filters, limit=None), "audit",
+                    {"actions": ",".join(actions), "actor": actor.strip(), "since": since or "", "until": until or "",
+                     "exported": dt.date.today()}, label("page_audit", language), [])

@@ -23,8 +23,9 @@ if target_id and statement is None:
     st.warning(label("no_such_statement", language))
 if statement is not None:
     st.markdown(views.highlighted_paragraph(statement["paragraph"], statement["column_offset"], len(statement["quote"])))
-    st.caption(f"{statement['doc']}:{statement['line']} · {statement['indicator']} · {statement['value']:g} "
-               f"{statement['unit']} · {statement['comparator']} · {statement['year'] if statement['year'] == statement['year'] else '—'} · {statement['kind']}")
+    facts = (statement["doc"], statement["line"], statement["indicator"], f"{statement['value']:g} {statement['unit']}",
+             statement["comparator"], statement["year"] if statement["year"] == statement["year"] else "—", statement["kind"])
+    st.caption(" · ".join(ui.plain(fact) for fact in facts))
     fields = ui.correction_fields()
     with st.form("correction_form", clear_on_submit=True):
         action = st.radio(label("correction_action", language), ["override", "drop"], horizontal=True,

@@ -38,7 +38,8 @@ st.caption(label("uploading_as", language).format(user=ui.plain(who.label), regi
 upload = st.file_uploader(label("upload_file", language), key="upload_file")
 if upload is not None:
     data = upload.getvalue()
-    marker = (upload.name, len(data), hash(data), who.user_name)
+    # The same file is the same outcome only while the uploader's role and regions are unchanged.
+    marker = (upload.name, len(data), hash(data), who)
     if st.session_state.get("last_upload", {}).get("marker") != marker:
         # A rerun must not store the same upload twice: remember the outcome of this file.
         st.session_state["last_upload"] = {"marker": marker, "outcome": ui.submit_upload(data, upload.name)}

@@ -49,15 +49,16 @@ with st.form("edit_user_form"):
     role = columns[1].selectbox(label("role", language), ROLES, index=ROLES.index(record["role"]), format_func=role_name,
                                 key=f"role-{chosen}")
     active = columns[2].checkbox(label("active", language), value=bool(record["active"]), key=f"active-{chosen}")
-    granted = [code for code, _ in record["regions"] if code in region_names]
+    granted = [code for code, _ in record["regions"]]
     chosen_regions = st.multiselect(label("assigned_regions", language), list(region_names), default=granted,
                                     format_func=region_names.get, key=f"regions-{chosen}")
-    subregions = st.checkbox(label("with_subregions", language),
-                             value=all(sub for _, sub in record["regions"]) if record["regions"] else True,
-                             key=f"subregions-{chosen}")
+    all_below = all(sub for _, sub in record["regions"]) if record["regions"] else True
+    subregions = st.checkbox(label("with_subregions", language), value=all_below, key=f"subregions-{chosen}")
     if st.form_submit_button(label("save_user", language)):
-        refusal = ui.run_account_action("update_user", chosen, role, active, display,
-                                        [(code, subregions) for code in chosen_regions])
+        unchanged = sorted(chosen_regions) == sorted(granted) and subregions == all_below
+        # Untouched regions keep each grant's own extent; a change applies the checkbox to all of them.
+        grants = record["regions"] if unchanged else [(code, subregions) for code in chosen_regions]
+        refusal = ui.run_account_action("update_user", chosen, role, active, display, grants)
         if refusal:
             st.error(refusal)
         else:

@@ -255,3 +255,40 @@ def test_a_wrong_current_password_on_a_change_counts_as_a_failed_sign_in(databas
     with pytest.raises(accounts.AccountError, match="已锁定"):
         accounts.change_own_password(database, QINGHAI, PASSWORD, "a long enough one", settings)
     assert store.user_record(database, "qinghai")["locked_until"] is not None
+
+
+def test_a_second_correction_of_one_statement_is_refused_until_the_first_is_retracted(database):
+    target = store.library_rows(database, {"indicator": "enterprise_startup_time"}, None, limit=1).iloc[0]["target_id"]
+    first = maintenance.add_correction(database, ADMIN, target, "drop", {}, "not a commitment")
+    with pytest.raises(accounts.AccountError, match="尚未撤销"):
+        maintenance.add_correction(database, ADMIN, target, "override", {"value": "3"}, "three, not two")
+    maintenance.retract_correction(database, ADMIN, first, "changed my mind")
+    maintenance.add_correction(database, ADMIN, target, "override", {"value": "3"}, "three, not two")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "three"])
+def test_a_correction_to_a_number_that_is_not_finite_is_refused(database, value):
+    target = store.library_rows(database, {"indicator": "enterprise_startup_time"}, None, limit=1).iloc[0]["target_id"]
+    with pytest.raises(accounts.AccountError, match="有限的数字"):
+        maintenance.add_correction(database, ADMIN, target, "override", {"value": value}, "typo")
+
+
+def test_a_refused_rebuild_is_audited_and_changes_nothing_else(database, table_digest, tmp_path):
+    from etl.build import BuildCheckFailed, build
+
+    before = table_digest(database)
+    with pytest.raises(BuildCheckFailed):
+        build(tmp_path / "no such folder", database, actor=ADMIN)
+    assert table_digest(database) == before
+    entry = store.audit_entries(database).iloc[0]
+    assert (entry["action"], entry["actor"]) == ("rebuild_refused", "admin") and "no such folder" in entry["detail"]
+
+
+def test_the_audit_page_says_how_many_entries_there_are_and_unlimited_reads_return_all(database, open_page):
+    for _ in range(3):
+        accounts.unlock(database, ADMIN, "qinghai")
+    total = store.audit_count(database)
+    assert len(store.audit_entries(database, limit=2)) == 2
+    assert len(store.audit_entries(database, limit=None)) == total  # what the downloads fetch
+    page = open_page("pages/audit.py", as_user="admin")
+    assert any(f"共 {total} 条" in caption.value for caption in page.caption)

@@ -4,6 +4,8 @@ import hashlib
 import duckdb
 import pandas as pd
 import pytest
+
+from conftest import data_digest
 from docx import Document
 
 from etl import build as build_module
@@ -22,6 +24,16 @@ def write_meta(folder, stem, title="测试文件", region="青海省"):
 
 def file_digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def refused_and_unchanged(database, before, refusals=1):
+    """Every data table as before; the only addition is the audit entry of each refused build."""
+    from conftest import data_digest
+    from indicators import store
+
+    assert data_digest(database) == before
+    actions = list(store.audit_entries(database)["action"])
+    assert actions[:refusals] == ["rebuild_refused"] * refusals and actions[refusals] == "rebuild"
 
 
 def rows(database):
@@ -67,7 +79,7 @@ def test_database_and_catalog_agree(corpus_database):
 def test_failed_check_leaves_the_previous_database_untouched(tmp_path, monkeypatch):
     database = tmp_path / "bizenv.duckdb"
     build(POLICIES_DIR, database)
-    before = file_digest(database)
+    before = data_digest(database)
 
     def refuse(*args, **kwargs):
         raise BuildCheckFailed("simulated")
@@ -75,7 +87,7 @@ def test_failed_check_leaves_the_previous_database_untouched(tmp_path, monkeypat
     monkeypatch.setattr(build_module, "check_targets", refuse)
     with pytest.raises(BuildCheckFailed):
         build(POLICIES_DIR, database)
-    assert file_digest(database) == before
+    refused_and_unchanged(database, before)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bizenv.duckdb", "bizenv.duckdb.lock"]
 
 
@@ -210,7 +222,7 @@ def test_shipped_corrections_all_apply(corpus_build):
 def test_a_build_that_loads_nothing_is_refused_and_changes_nothing(tmp_path, capsys):
     database = tmp_path / "bizenv.duckdb"
     build(POLICIES_DIR, database)
-    before = file_digest(database)
+    before = data_digest(database)
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "broken.txt").write_bytes(b"")
@@ -218,18 +230,18 @@ def test_a_build_that_loads_nothing_is_refused_and_changes_nothing(tmp_path, cap
     assert main(["build", "--policies", str(empty), "--db", str(database), "--quiet"]) == 2
     assert "没有任何文档可以载入" in capsys.readouterr().err
     assert main(["build", "--policies", str(tmp_path / "missing"), "--db", str(database), "--quiet"]) == 2
-    assert file_digest(database) == before
+    refused_and_unchanged(database, before, refusals=2)
 
 
 def test_a_build_that_would_lose_most_targets_needs_allow_shrink(tmp_path):
     database = tmp_path / "bizenv.duckdb"
     build(POLICIES_DIR, database)
-    before = file_digest(database)
+    before = data_digest(database)
     small = tmp_path / "small"
     small.mkdir()
     (small / "plain.txt").write_text(SENTENCE, encoding="utf-8")
     write_meta(small, "plain")
     with pytest.raises(build_module.BuildWouldShrink):
         build(small, database)
-    assert file_digest(database) == before
+    refused_and_unchanged(database, before)
     assert build(small, database, allow_shrink=True).targets == 2
