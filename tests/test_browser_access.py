@@ -317,7 +317,7 @@ def test_admin_sees_uploads_refusals_failed_sign_ins_and_the_lock_in_the_audit_t
     actor_filter = page.get_by_label("操作人（包含）", exact=True)
     actor_filter.fill("qinghai")
     actor_filter.press("Enter")
-    count = page.get_by_text(re.compile(r"^共 \d+ 条记录$"))
+    count = page.get_by_text(re.compile(r"^显示 \d+ 条（共 \d+ 条"))
     count.wait_for(timeout=WAIT)
     wait_until_idle(page)
     shown = int(re.search(r"\d+", count.inner_text()).group())
