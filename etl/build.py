@@ -242,15 +242,8 @@ def build(
         raise
 
 
-def _build(
-    policies_dir: Path = POLICIES_DIR,
-    database: Path | None = None,
-    corrections_file: Path = CORRECTIONS_FILE,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda paths: paths,
-    samples_dir: Path | None = SAMPLES_DIR,
-    allow_shrink: bool = False,
-    actor: Actor | None = None,
-) -> BuildResult:
+def _build(policies_dir: Path, database: Path, corrections_file: Path, progress: Callable, samples_dir: Path | None,
+           allow_shrink: bool, actor: Actor) -> BuildResult:
     ensure_current_schema(database)
     regions = default_region_table()
     catalog = default_catalog()

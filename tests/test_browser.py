@@ -1,4 +1,5 @@
 """End to end in a real headless Chromium: the app served by Streamlit, driven by Playwright."""
+import contextlib
 import os
 import socket
 import subprocess
@@ -27,16 +28,21 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(corpus_database, tmp_path_factory):
+@contextlib.contextmanager
+def served(database: Path, folder: Path, **settings):
+    """`streamlit run app.py` on a free port over the given database; yields its base URL."""
     port = free_port()
-    home = tmp_path_factory.mktemp("streamlit-home")
-    environment = {**os.environ, "BIZENV_DB": str(corpus_database), "HOME": str(home)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO_DIR, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
+                   "HOME": str(folder), "BIZENV_SIGN_IN_DELAY_SECONDS": "0", **settings}
+    log = folder / "streamlit.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             # An edit to the sources while the tests run must not put up Streamlit's "File change" prompt.
+             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+            cwd=REPO_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -47,11 +53,22 @@ def app_url(corpus_database, tmp_path_factory):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                pytest.fail(f"streamlit did not start: {server.stderr.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+                pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_database, tmp_path_factory):
+    with served(corpus_database, tmp_path_factory.mktemp("streamlit-home")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -159,35 +176,15 @@ def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
 
 @pytest.fixture(scope="module")
 def writable_app_url(corpus_database, tmp_path_factory):
-    """A server of its own on a private copy of the database, since this test uploads."""
+    """A server of its own on a private copy of the database with users, since this test uploads."""
     import shutil
 
     folder = tmp_path_factory.mktemp("writable")
     database = folder / "bizenv.duckdb"
     shutil.copyfile(corpus_database, database)
     add_users(database)
-    port = free_port()
-    environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
-                   "HOME": str(folder), "BIZENV_SIGN_IN_DELAY_SECONDS": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=REPO_DIR, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("streamlit did not start")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    with served(database, folder) as url:
+        yield url
 
 
 def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url, browser, tmp_path):

@@ -9,64 +9,20 @@ The tests of built-in accounts share one server and one database and run in file
 evaluator uploads before the same account is locked, and the admin's audit test then looks for the entries both
 wrote (it skips, saying so, when run without them).
 """
-import contextlib
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from conftest import ADMIN, PASSWORD, add_users
-from etl.paths import REPO_DIR
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_idle
+from test_browser import CHROMIUM, CHROMIUM_FLAGS, served, wait_until_idle
 from test_upload_pages import filled_template
 
 WAIT = 30_000
 SIDEBAR = '[data-testid="stSidebar"]'
 FILE_INPUT = 'input[type="file"]'
-
-
-@contextlib.contextmanager
-def served(database: Path, folder: Path, **settings):
-    """`streamlit run app.py` on a free port over the given database; yields its base URL."""
-    port = free_port()
-    environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
-                   "HOME": str(folder), "BIZENV_SIGN_IN_DELAY_SECONDS": "0", **settings}
-    log = folder / "streamlit.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             # An edit to the sources while the tests run must not put up Streamlit's "File change" prompt.
-             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-            cwd=REPO_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")
