@@ -57,7 +57,8 @@ def test_audit_checks_the_chain_and_exports(database, monkeypatch, tmp_path, cap
     run(monkeypatch, ["create-admin", "chief", "--password-stdin", "--db", str(database)], PASSWORD + "\n")
     out = tmp_path / "audit.xlsx"
     assert run(monkeypatch, ["audit", "--out", str(out), "--db", str(database)]) == 0
-    assert "完整" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "完整" in printed and f"hash {store.audit_entries(database).iloc[0]['entry_hash']}" in printed
     rows = list(load_workbook(out)["data"].iter_rows(values_only=True))
     assert rows[0][:3] == ("sequence", "occurred_at", "actor") and len(rows) == 1 + len(store.audit_entries(database))
     with store.writable_copy(database) as connection:
