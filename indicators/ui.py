@@ -176,18 +176,32 @@ def _resolve_actor() -> access.Actor:
     return fresh
 
 
+# When each OpenID identity was last active in this process: a reload starts a new Streamlit session, which
+# must not reset the idle limit while the provider's cookie still vouches for the user.
+_external_last_seen: dict[tuple[str, str], dt.datetime] = {}
+
+
 def _external_session(path: Path, name: str, method: str, session: dict | None, now: dt.datetime) -> dict | None:
     """The session of an identity OpenID or the proxy vouches for, begun (and audited) when the name is new to it."""
     if not name:
         st.session_state.pop("auth", None)
         return None
-    if session is None or session.get("user_name") != name or session.get("method") != method:
-        found = accounts.actor_for(path, name, method, read=_user_record)
-        if found is None:
-            st.session_state.pop("auth", None)
-            return None
-        accounts.record_external_sign_in(path, found)
-        session = st.session_state["auth"] = {"user_name": name, "method": method, "signed_in_at": now, "last_seen": now}
+    if session is not None and session.get("user_name") == name and session.get("method") == method:
+        _external_last_seen[(method, name)] = now
+        return session
+    last_seen = _external_last_seen.get((method, name))
+    if method == "oidc" and last_seen is not None:
+        # A new browser session of a known identity carries on from its last activity, idle limit and all.
+        session = st.session_state["auth"] = {"user_name": name, "method": method, "signed_in_at": now,
+                                              "last_seen": last_seen}
+        return session
+    found = accounts.actor_for(path, name, method, read=_user_record)
+    if found is None:
+        st.session_state.pop("auth", None)
+        return None
+    accounts.record_external_sign_in(path, found)
+    _external_last_seen[(method, name)] = now
+    session = st.session_state["auth"] = {"user_name": name, "method": method, "signed_in_at": now, "last_seen": now}
     return session
 
 
@@ -228,6 +242,8 @@ def change_own_password(old_password: str, new_password: str) -> str | None:
 def sign_out(reason: str) -> None:
     """End the session here; OpenID sign-outs also clear Streamlit's identity cookie."""
     session = st.session_state.pop("auth", None)
+    if session:
+        _external_last_seen.pop((session["method"], session["user_name"]), None)
     path = database()
     if session and path is not None:
         accounts.record_sign_out(path, access.Actor(user_name=session["user_name"], role=None, method=session["method"]),

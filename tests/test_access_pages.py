@@ -317,3 +317,19 @@ def test_changing_ones_own_password_keeps_this_session(database):
     page.button[1].click().run()  # the form's button; [0] is the sidebar's sign-out
     assert "密码已修改" in page.success[-1].value
     assert test.switch_page("pages/upload.py").run().file_uploader
+
+
+def test_an_openid_user_idle_too_long_is_not_signed_back_in_by_a_reload(database, monkeypatch):
+    from indicators import ui
+
+    monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
+    first = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    first.user = {"is_logged_in": True, "email": "qinghai"}
+    first.run()
+    assert "当前用户" in texts(first)
+    key = ("oidc", "qinghai")
+    ui._external_last_seen[key] -= dt.timedelta(minutes=31)  # half an hour passes without a click
+    reload = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    reload.user = {"is_logged_in": True, "email": "qinghai"}
+    reload.run()
+    assert "会话已过期" in texts(reload) and key not in ui._external_last_seen
