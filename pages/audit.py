@@ -18,7 +18,7 @@ columns = st.columns([2, 1, 1, 1])
 known = ui.query("audit_actions")
 actions = columns[0].multiselect(label("audit_action", language), known,
                                  format_func=lambda action: ACTION_LABELS.get(action, {}).get(language, action),
-                                 key="audit_actions")
+                                 key="audit_actions", placeholder=label("choose", language))
 actor = columns[1].text_input(label("audit_actor", language), key="audit_actor")
 since = columns[2].date_input(label("since", language), value=None, key="audit_since")
 until = columns[3].date_input(label("until", language), value=None, key="audit_until")

@@ -12,6 +12,7 @@ regions = ui.query("regions_with_data")
 names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
 codes = [code for code in regions["region_code"] if code != "100000"]
 chosen = st.multiselect(label("template_regions", language), codes, format_func=names.get, key="template_regions",
+                        placeholder=label("choose", language),
                         default=[code for code in st.query_params.get_all("template_region") if code in codes]
                         or [grant.region_code for grant in who.regions if grant.region_code in codes] or codes[:1])
 columns = st.columns(2)

@@ -26,7 +26,7 @@ with st.form("add_user_form", clear_on_submit=True):
     new_display = columns[1].text_input(label("display_name", language), key="new_display_name")
     new_role = columns[2].selectbox(label("role", language), ROLES, format_func=role_name, key="new_role")
     new_regions = st.multiselect(label("assigned_regions", language), list(region_names), format_func=region_names.get,
-                                 key="new_regions")
+                                 key="new_regions", placeholder=label("choose", language))
     new_subregions = st.checkbox(label("with_subregions", language), value=True, key="new_subregions")
     new_password = st.text_input(label("initial_password", language), type="password", key="new_password") if built_in else None
     if st.form_submit_button(label("add_user", language)):
@@ -51,7 +51,8 @@ with st.form("edit_user_form"):
     active = columns[2].checkbox(label("active", language), value=bool(record["active"]), key=f"active-{chosen}")
     granted = [code for code, _ in record["regions"]]
     chosen_regions = st.multiselect(label("assigned_regions", language), list(region_names), default=granted,
-                                    format_func=region_names.get, key=f"regions-{chosen}")
+                                    format_func=region_names.get, key=f"regions-{chosen}",
+                                    placeholder=label("choose", language))
     all_below = all(sub for _, sub in record["regions"]) if record["regions"] else True
     subregions = st.checkbox(label("with_subregions", language), value=all_below, key=f"subregions-{chosen}")
     if st.form_submit_button(label("save_user", language)):
