@@ -4,7 +4,7 @@ import streamlit as st
 from indicators import ui
 from indicators.i18n import ROLE_LABELS, label
 
-language, samples = ui.page("page_sign_in", requires=None)
+language, samples = ui.page("page_account" if ui.actor().signed_in else "page_sign_in", requires=None)
 who = ui.actor()
 method = ui.sign_in_method()
 

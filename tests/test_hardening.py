@@ -236,7 +236,7 @@ def test_signing_in_follows_next_only_to_pages_of_the_app(url_app, next_page):
     button.click().run()
     assert not test.exception, [exception.message for exception in test.exception]
     assert test.session_state["auth"]["user_name"] == "viewer1"
-    expected = "page_library" if next_page == "page_library" else "page_sign_in"
+    expected = "page_library" if next_page == "page_library" else "page_account"  # else stays, signed in
     assert test.title[0].value == label(expected, "zh")
     if expected == "page_library":
         assert test.text_input(key="search").value == HOSTILE[0]  # the URL state came along, as text
