@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from conftest import ADMIN, PASSWORD, add_users
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, served, wait_until_idle
+from test_browser import browser, served, wait_until_idle  # noqa: F401 (browser is a fixture)
 from test_upload_pages import filled_template
 
 WAIT = 30_000
@@ -54,18 +54,6 @@ def header_site(corpus_database, tmp_path_factory):
     add_users(database)
     with served(database, folder, BIZENV_SIGN_IN="header") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run bash scripts/test.sh, which installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
