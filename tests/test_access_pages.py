@@ -1,6 +1,7 @@
 """AppTest for who sees what: gated pages, the sign-in form with lockout, session expiry, region-scoped uploads,
 the users, maintenance and audit pages, anonymous viewing switched off, and OpenID identities."""
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -333,3 +334,19 @@ def test_an_openid_user_idle_too_long_is_not_signed_back_in_by_a_reload(database
     reload.user = {"is_logged_in": True, "email": "qinghai"}
     reload.run()
     assert "会话已过期" in texts(reload) and key not in ui._external_last_seen
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("path", ["pages/sign_in.py", "pages/users.py", "pages/audit.py", "pages/maintenance.py",
+                                  "pages/upload.py", "pages/submissions.py"])
+def test_the_new_pages_speak_english_when_asked(database, open_page, path):
+    """Titles, headings, widget labels and messages in English (data such as region names stay as they are)."""
+    page = open_page(path, as_user="admin", lang="en")
+    texts_shown = [element.value for kind in ("title", "subheader", "caption", "info", "warning", "success", "error")
+                   for element in getattr(page, kind)]
+    labels = [widget.label for kind in ("text_input", "selectbox", "multiselect", "checkbox", "button", "radio",
+                                        "text_area", "toggle") for widget in getattr(page, kind)]
+    chinese = [text for text in [*texts_shown, *labels] if CJK.search(str(text)) and text != "语言 / Language"]
+    assert not chinese, chinese
