@@ -277,20 +277,12 @@ def update_user(database: Path, by: Actor, user_name: str, role: str, active: bo
     if role not in access.ROLES:
         raise AccountError(f"未知角色：{role}", f"Unknown role: {role}")
     grants = checked_grants(database, list(grants)) if grants else []
-    before = store.user_record(database, user_name)
-    if before is None:
-        raise AccountError(f"没有用户 {user_name}", f"No user {user_name}")
-    changes = {key: [before[key], value] for key, value in
-               (("role", role), ("active", active), ("display_name", (display_name or "").strip() or None))
-               if before[key] != value}
-    if sorted(before["regions"]) != grants:
-        changes["regions"] = [[list(grant) for grant in before["regions"]], [list(grant) for grant in grants]]
-    if not changes:
-        return
     try:
         store.save_user(database, {"user_name": user_name, "display_name": (display_name or "").strip() or None,
-                                   "role": role, "active": active},
-                        grants, event(by, "user_changed", object_id=user_name, detail=changes), create=False)
+                                   "role": role, "active": bool(active)},
+                        grants, event(by, "user_changed", object_id=user_name), create=False)
+    except LookupError:
+        raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None
     except store.LastAdmin:
         raise AccountError("不能停用或降级最后一位管理员", "The last active admin cannot be deactivated or demoted") from None
 

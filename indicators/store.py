@@ -1134,14 +1134,43 @@ class LastAdmin(RuntimeError):
     """The change would leave no active admin."""
 
 
-def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool) -> None:
-    """Create a user or replace their role, name, state and regions (not their password), with its audit entry."""
+def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool) -> bool:
+    """Create a user or replace their role, name, state and regions (not their password), with its audit entry.
+
+    For a change, what changed ([before, after] per field) is read inside the write, so two admins saving
+    at once each get an audit entry true to what they replaced. Returns False when nothing changed (and
+    the database file is left as it was).
+    """
+    try:
+        return _save_user(database, user, grants, event, create)
+    except _NothingToWrite:
+        return False
+
+
+class _NothingToWrite(Exception):
+    """Raised inside a writable copy to drop it: the original stays, untouched."""
+
+
+def _save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool) -> bool:
     with writable_copy(database) as connection:
-        exists = connection.execute("SELECT 1 FROM users WHERE user_name = $name", {"name": user["user_name"]}).fetchone()
+        exists = connection.execute(
+            "SELECT display_name, role, active FROM users WHERE user_name = $name", {"name": user["user_name"]}
+        ).fetchone()
         if create and exists:
             raise UserExists(user["user_name"])
         if not create and not exists:
             raise LookupError(user["user_name"])
+        if not create:
+            changes = {field: [before, user[field]] for field, before in zip(("display_name", "role", "active"), exists)
+                       if before != user[field]}
+            granted = sorted((code, bool(sub)) for code, sub in connection.execute(
+                "SELECT region_code, with_subregions FROM user_regions WHERE user_name = $name",
+                {"name": user["user_name"]}).fetchall())
+            if granted != sorted(grants):
+                changes["regions"] = [[list(grant) for grant in granted], [list(grant) for grant in sorted(grants)]]
+            if not changes:
+                raise _NothingToWrite()
+            event = dataclasses.replace(event, detail=changes)
         if create:
             connection.execute(
                 "INSERT INTO users (user_name, display_name, role, password_hash, active, failed_sign_ins, created_at, "
@@ -1163,6 +1192,7 @@ def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event:
                 {"name": user["user_name"], "code": code, "sub": with_subregions},
             )
         append_audit(connection, event)
+    return True
 
 
 def _check_an_admin_remains(connection: duckdb.DuckDBPyConnection) -> None:

@@ -292,3 +292,11 @@ def test_the_audit_page_says_how_many_entries_there_are_and_unlimited_reads_retu
     assert len(store.audit_entries(database, limit=None)) == total  # what the downloads fetch
     page = open_page("pages/audit.py", as_user="admin")
     assert any(f"共 {total} 条" in caption.value for caption in page.caption)
+
+
+def test_saving_a_user_unchanged_writes_nothing(database):
+    before = database.read_bytes()
+    record = store.user_record(database, "qinghai")
+    accounts.update_user(database, ADMIN, "qinghai", record["role"], record["active"], record["display_name"],
+                         record["regions"])
+    assert database.read_bytes() == before
