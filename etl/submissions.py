@@ -28,6 +28,7 @@ class SubmissionOutcome:
     replaced: int = 0
     duplicate_of: dict | None = None
     refusals: list[Problem] = field(default_factory=list)
+    retry_later: bool = False  # refused only because the database was busy: the same file may be sent again
 
     @property
     def stored(self) -> bool:
@@ -158,6 +159,7 @@ def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder:
                                            **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})},
         ))
     except store.DatabaseBusy:
+        outcome.retry_later = True
         outcome.refusals.append(Problem(
             "error", None, None, file_name, "数据库正被另一写入操作占用，本表未保存；请稍后重新上传",
             "The database is busy with another write; nothing was stored: upload again in a while",

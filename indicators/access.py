@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ class AccessSettings:
     trusted_header: str = "X-Remote-User"
     proxy_secret: str | None = None          # when set, the proxy must also send it, or no header is trusted
     proxy_secret_header: str = "X-Bizenv-Proxy-Secret"
+    oidc_accept_unverified: bool = False      # accept an OpenID e-mail whose provider sends no email_verified
     max_failed_sign_ins: int = 5
     lock_minutes: float = 15
     failure_delay_seconds: float = 0.2
@@ -158,6 +160,7 @@ def settings_from(environ: Mapping[str, str]) -> AccessSettings:
         sign_in=sign_in,
         anonymous_view=anonymous in ("1", "true", "yes", "on"),
         trusted_header=header,
+        oidc_accept_unverified=environ.get("BIZENV_OIDC_ACCEPT_UNVERIFIED", "0").strip().lower() in ("1", "true", "yes", "on"),
         proxy_secret=secret if secret is None or len(secret) >= 16 else "\0unusable",
         max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1)),
         lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems),
@@ -180,18 +183,32 @@ def trusted_header_name(values: list[str], secrets: list[str], settings: AccessS
     if len(values) != 1:
         return None  # a proxy that appends rather than overwrites would let the client's copy through
     name = values[0].strip()
+    if "@" in name:
+        name = name.lower()  # e-mail addresses, as users are stored: case does not count
     return name if user_name_problem(name) is None and name != "anonymous" else None
 
 
-def oidc_user_name(claims: Mapping) -> str | None:
-    """The user name for an OpenID identity: its e-mail in lower case, unless the provider says it is unverified.
+def is_loopback(address: str | None) -> bool:
+    """Whether a client address is this machine: where a proxy on the same host connects from."""
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
-    Without an e-mail the identity cannot match a user an admin added, so it is not used (None).
+
+def oidc_user_name(claims: Mapping, accept_unverified: bool = False) -> str | None:
+    """The user name for an OpenID identity: its e-mail in lower case, when the provider vouches for it.
+
+    Some providers let users type any address, so an address counts only when `email_verified` is true
+    (a boolean or the string "true"); with accept_unverified, a missing claim is accepted too, an explicit
+    false never. Without a usable e-mail the identity cannot match a user an admin added (None).
     """
     email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is False or user_name_problem(email) is not None:
+    verified = claims.get("email_verified")
+    verified = verified if isinstance(verified, bool) else (str(verified).strip().lower() == "true" if verified is not None else None)
+    if not email or verified is False or (verified is None and not accept_unverified):
         return None
-    return email
+    return email if user_name_problem(email) is None else None
 
 
 def failure_delay(failures: int, settings: AccessSettings) -> float:

@@ -5,10 +5,12 @@ still cannot change anything. Messages come in both languages as (zh, en).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,14 +123,18 @@ def _unknown_key(user_name: str) -> str:
 def _unknown_name_failure(user_name: str, now: dt.datetime, settings: access.AccessSettings) -> tuple[int, dt.datetime | None]:
     key = _unknown_key(user_name)
     with _unknown_names_lock:
-        failures, locked_until = _unknown_names.get(key, (0, None))
+        failures, locked_until = _unknown_names.pop(key, (0, None))
         if locked_until is not None and locked_until <= now:
             failures, locked_until = 0, None
+        if len(_unknown_names) >= UNKNOWN_NAMES_KEPT:
+            # Forget the longest-idle name that is not locked: forgetting a lock would tell it from a real one.
+            idle = next((name for name, (_, until) in _unknown_names.items() if not access.is_locked(until, now)), None)
+            if idle is None:
+                return settings.max_failed_sign_ins, now + dt.timedelta(minutes=settings.lock_minutes)
+            del _unknown_names[idle]
         failures += 1
         locked_until = access.lock_after_failure(failures, now, settings)
-        if len(_unknown_names) >= UNKNOWN_NAMES_KEPT:
-            _unknown_names.pop(next(iter(_unknown_names)))
-        _unknown_names[key] = (failures, locked_until)
+        _unknown_names[key] = (failures, locked_until)  # re-inserted last: the most recently active
         return failures, locked_until
 
 
@@ -140,7 +146,19 @@ def _unknown_name_lock(user_name: str, now: dt.datetime) -> dt.datetime | None:
 
 # Attempts on one name take turns (each Streamlit session is a thread), so parallel tries cannot all
 # be checked before the first failure is counted; and at most two argon2 checks (64 MiB each) run at once.
-_name_locks = [threading.Lock() for _ in range(64)]
+_name_locks: "weakref.WeakValueDictionary[str, threading.Lock]" = weakref.WeakValueDictionary()
+_name_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def _name_lock(user_name: str):
+    """One lock per name, alive while someone waits on it: other names never queue behind this one."""
+    with _name_locks_guard:
+        lock = _name_locks.get(user_name)
+        if lock is None:
+            lock = _name_locks[user_name] = threading.Lock()
+    with lock:
+        yield
 _argon2_slots = threading.BoundedSemaphore(2)
 # A failed answer takes at least this long, whether or not it wrote to the database, so timing does not
 # tell a known name from an unknown one (unless the write itself takes longer, on a very large database).
@@ -175,13 +193,16 @@ def sign_in(database: Path, user_name: str, password: str, settings: access.Acce
     does not tell which accounts exist. Tries on a locked account are refused without a write.
     """
     user_name = (user_name or "").strip()
-    with _name_locks[int(_unknown_key(user_name)[:8], 16) % len(_name_locks)]:
-        started = time.monotonic()
+    if "@" in user_name:
+        user_name = user_name.lower()
+    started = time.monotonic()
+    with _name_lock(user_name):
         result, failures = _sign_in_in_turn(database, user_name, password or "", settings, now or utc_now())
-        if result.actor is None and failures:
-            floor = FAILURE_ANSWER_FLOOR_SECONDS if settings.failure_delay_seconds > 0 else 0.0
-            sleep(access.failure_delay(failures, settings) + max(0.0, floor - (time.monotonic() - started)))
-        return result
+    # The failure is counted: the wait happens outside the name's turn, so it delays only this answer.
+    if result.actor is None and failures:
+        floor = FAILURE_ANSWER_FLOOR_SECONDS if settings.failure_delay_seconds > 0 else 0.0
+        sleep(access.failure_delay(failures, settings) + max(0.0, floor - (time.monotonic() - started)))
+    return result
 
 
 def _sign_in_in_turn(database: Path, user_name: str, password: str, settings: access.AccessSettings,

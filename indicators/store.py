@@ -1022,6 +1022,8 @@ def append_audit(connection: duckdb.DuckDBPyConnection, event: AuditEvent, occur
 
 # An event that changes nothing else waits this long for another writer (a rebuild, say), then is logged.
 SIDE_EVENT_WAIT_SECONDS = 10
+# A sign-in's write waits no longer than this: a visitor at the form should hear "busy", not wait minutes.
+SIGN_IN_WRITE_WAIT_SECONDS = 3
 
 
 def record_audit(database: Path, event: AuditEvent) -> int | None:
@@ -1231,7 +1233,7 @@ def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_
     Counted inside the write so that attempts racing each other are all counted. Returns the number of
     failures in a row and when the account unlocks, if it is locked.
     """
-    with writable_copy(database) as connection:
+    with writable_copy(database, SIGN_IN_WRITE_WAIT_SECONDS) as connection:
         # A lock that has run out starts the count afresh: one more failure must not lock again at once.
         row = connection.execute(
             "UPDATE users SET failed_sign_ins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $now THEN 1 "
@@ -1259,7 +1261,7 @@ def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_
 
 def record_sign_in(database: Path, user_name: str, event: AuditEvent, password_hash: str | None = None) -> None:
     """A successful sign-in: failures reset, the hash upgraded when its parameters were outdated."""
-    with writable_copy(database) as connection:
+    with writable_copy(database, SIGN_IN_WRITE_WAIT_SECONDS) as connection:
         connection.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, "
             "password_hash = coalesce($hash, password_hash) WHERE user_name = $name",

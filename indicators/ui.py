@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 
@@ -149,8 +150,10 @@ def _resolve_actor() -> access.Actor:
             st.session_state.pop("auth", None)
             return access.ANONYMOUS
         claims = st.user.to_dict()
-        session = _external_session(path, access.oidc_user_name(claims) or "", "oidc", session, now)
-        issued = claims.get("auth_time") or claims.get("iat")
+        session = _external_session(path, access.oidc_user_name(claims, settings.oidc_accept_unverified) or "",
+                                    "oidc", session, now)
+        # iat, not auth_time: the provider's single sign-on may be older than any session here should be.
+        issued = claims.get("iat")
         if session is not None and isinstance(issued, (int, float)):
             # Streamlit's identity cookie outlives a browser session; the provider's sign-in time bounds it.
             session["signed_in_at"] = min(session["signed_in_at"], dt.datetime.fromtimestamp(issued, dt.timezone.utc).replace(tzinfo=None))
@@ -158,6 +161,9 @@ def _resolve_actor() -> access.Actor:
         headers = st.context.headers
         name = access.trusted_header_name(headers.get_all(settings.trusted_header),
                                           headers.get_all(settings.proxy_secret_header), settings)
+        if settings.proxy_secret is None and not access.is_loopback(st.context.ip_address):
+            # Without a shared secret only a proxy on this machine is believed, however the app was started.
+            name = None
         session = _external_session(path, name or "", "header", session, now)
         if session is not None:
             session["last_seen"] = now  # the proxy decides how long its sign-in lasts
@@ -190,10 +196,11 @@ def _external_session(path: Path, name: str, method: str, session: dict | None, 
         _external_last_seen[(method, name)] = now
         return session
     last_seen = _external_last_seen.get((method, name))
-    if method == "oidc" and last_seen is not None:
-        # A new browser session of a known identity carries on from its last activity, idle limit and all.
+    if last_seen is not None:
+        # A new browser session of an identity this process knows carries on (OpenID: idle limit and all)
+        # without another audit entry, so reloads cost no database write.
         session = st.session_state["auth"] = {"user_name": name, "method": method, "signed_in_at": now,
-                                              "last_seen": last_seen}
+                                              "last_seen": last_seen if method == "oidc" else now}
         return session
     found = accounts.actor_for(path, name, method, read=_user_record)
     if found is None:
@@ -381,7 +388,11 @@ def database() -> Path | None:
     path = database_path()
     if not path.exists():
         return None
-    store.ensure_current_schema(path)
+    try:
+        store.ensure_current_schema(path)
+    except (store.DatabaseBusy, OSError) as error:
+        # Pages that read only old tables still work; the upgrade is tried again on the next run.
+        logging.getLogger("bizenv").warning("database schema not brought up to date yet: %s", error)
     return path
 
 

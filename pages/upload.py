@@ -45,6 +45,8 @@ if upload is not None:
         # A rerun must not store the same upload twice: remember the outcome of this file.
         st.session_state["last_upload"] = {"marker": marker, "outcome": ui.submit_upload(data, upload.name)}
     outcome = st.session_state["last_upload"]["outcome"]
+    if outcome.retry_later:
+        st.session_state.pop("last_upload")  # sending the same file again tries again
     if outcome.stored:
         st.success(label("upload_stored", language).format(
             id=outcome.submission_id, rows=len(outcome.validation.rows), replaced=outcome.replaced))

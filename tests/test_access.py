@@ -178,6 +178,7 @@ SECRET = "s" * 24
     (["qinghai"], [], SECRET, None),                 # straight to the app, past the proxy
     (["qinghai"], ["wrong" * 5], SECRET, None),
     (["qinghai"], [SECRET, SECRET], SECRET, None),
+    (["Li.Si@QH.gov.cn"], [], None, "li.si@qh.gov.cn"),
 ])
 def test_a_proxy_header_is_trusted_only_when_unambiguous(values, secrets, secret, expected):
     settings = AccessSettings(sign_in="header", proxy_secret=secret)
@@ -189,12 +190,21 @@ def test_a_short_proxy_secret_trusts_no_header():
     assert settings.problems and access.trusted_header_name(["qinghai"], ["short"], settings) is None
 
 
-@pytest.mark.parametrize(("claims", "expected"), [
-    ({"email": "Li.Si@QH.gov.cn"}, "li.si@qh.gov.cn"),
-    ({"email": "li@qh.gov.cn", "email_verified": True}, "li@qh.gov.cn"),
-    ({"email": "li@qh.gov.cn", "email_verified": False}, None),
-    ({"sub": "12345"}, None),
-    ({"email": "not an address"}, None),
+@pytest.mark.parametrize(("claims", "accept_unverified", "expected"), [
+    ({"email": "Li.Si@QH.gov.cn", "email_verified": True}, False, "li.si@qh.gov.cn"),
+    ({"email": "li@qh.gov.cn", "email_verified": "true"}, False, "li@qh.gov.cn"),
+    ({"email": "li@qh.gov.cn"}, False, None),                 # no claim: not vouched for
+    ({"email": "li@qh.gov.cn"}, True, "li@qh.gov.cn"),        # unless the setting accepts that
+    ({"email": "li@qh.gov.cn", "email_verified": False}, True, None),
+    ({"email": "li@qh.gov.cn", "email_verified": "false"}, True, None),
+    ({"sub": "12345"}, True, None),
+    ({"email": "not an address", "email_verified": True}, False, None),
 ])
-def test_openid_identities_are_matched_by_verified_email(claims, expected):
-    assert access.oidc_user_name(claims) == expected
+def test_openid_identities_are_matched_by_verified_email(claims, accept_unverified, expected):
+    assert access.oidc_user_name(claims, accept_unverified) == expected
+
+
+@pytest.mark.parametrize(("address", "loopback"), [
+    ("127.0.0.1", True), ("::1", True), ("10.0.0.5", False), (None, False), ("not an address", False)])
+def test_loopback_addresses(address, loopback):
+    assert access.is_loopback(address) is loopback

@@ -204,12 +204,12 @@ def test_an_openid_identity_gets_its_stored_role(database, monkeypatch):
     test.run()
     page = test.switch_page("pages/sign_in.py").run()
     assert page.button(key="oidc_sign_in")  # st.login, when no one is signed in
-    test.user = {"is_logged_in": True, "email": "qinghai", "name": "Qinghai"}
+    test.user = {"is_logged_in": True, "email": "qinghai", "email_verified": True, "name": "Qinghai"}
     page = test.switch_page("pages/upload.py").run()
     assert not page.exception and page.file_uploader
     entry = store.audit_entries(database).iloc[0]
     assert (entry["action"], entry["sign_in_method"]) == ("sign_in", "oidc")
-    test.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    test.user = {"is_logged_in": True, "email": "stranger@example.org", "email_verified": "true"}
     page = test.switch_page("pages/upload.py").run()
     assert not page.file_uploader and "无权打开此页面" in texts(page)
     test.user = {"is_logged_in": True, "email": "qinghai", "email_verified": False}
@@ -222,7 +222,7 @@ def test_an_openid_sign_in_older_than_the_session_limit_is_ended(database, monke
 
     monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
     test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
-    test.user = {"is_logged_in": True, "email": "qinghai", "iat": int(time.time()) - 13 * 3600}
+    test.user = {"is_logged_in": True, "email": "qinghai", "email_verified": True, "iat": int(time.time()) - 13 * 3600}
     test.run()
     assert "会话已过期" in texts(test)
     page = test.switch_page("pages/upload.py").run()
@@ -325,13 +325,13 @@ def test_an_openid_user_idle_too_long_is_not_signed_back_in_by_a_reload(database
 
     monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
     first = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
-    first.user = {"is_logged_in": True, "email": "qinghai"}
+    first.user = {"is_logged_in": True, "email": "qinghai", "email_verified": True}
     first.run()
     assert "当前用户" in texts(first)
     key = ("oidc", "qinghai")
     ui._external_last_seen[key] -= dt.timedelta(minutes=31)  # half an hour passes without a click
     reload = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
-    reload.user = {"is_logged_in": True, "email": "qinghai"}
+    reload.user = {"is_logged_in": True, "email": "qinghai", "email_verified": True}
     reload.run()
     assert "会话已过期" in texts(reload) and key not in ui._external_last_seen
 

@@ -300,3 +300,39 @@ def test_saving_a_user_unchanged_writes_nothing(database):
     accounts.update_user(database, ADMIN, "qinghai", record["role"], record["active"], record["display_name"],
                          record["regions"])
     assert database.read_bytes() == before
+
+
+def test_a_full_table_of_unknown_names_never_forgets_a_lock(database, monkeypatch):
+    """Flooding the in-memory table must not unlock a locked unknown name (which would tell it from a real one)."""
+    monkeypatch.setattr(accounts, "UNKNOWN_NAMES_KEPT", 5)
+    monkeypatch.setattr(accounts, "_unknown_names", {})
+    settings = AccessSettings(failure_delay_seconds=0, max_failed_sign_ins=3)
+    now = dt.datetime(2026, 1, 1, 12)
+    for _ in range(3):
+        accounts.sign_in(database, "victim", "x", settings, now=now)
+    for index in range(20):
+        accounts.sign_in(database, f"flood{index}", "x", settings, now=now)
+    assert "已锁定" in accounts.sign_in(database, "victim", "x", settings, now=now).zh
+
+
+def test_other_names_do_not_wait_for_a_slow_sign_in(database, monkeypatch):
+    """Each name has its own turn: a sign-in stuck on one name does not hold up another."""
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+    original = accounts._sign_in_in_turn
+
+    def slow(database, user_name, *rest):
+        if user_name == "qinghai":
+            entered.set()
+            release.wait(10)
+        return original(database, user_name, *rest)
+
+    monkeypatch.setattr(accounts, "_sign_in_in_turn", slow)
+    settings = AccessSettings(failure_delay_seconds=0)
+    stuck = threading.Thread(target=accounts.sign_in, args=(database, "qinghai", PASSWORD, settings))
+    stuck.start()
+    entered.wait(10)
+    assert accounts.sign_in(database, "viewer1", PASSWORD, settings).actor is not None
+    release.set()
+    stuck.join(10)
