@@ -161,8 +161,10 @@ def _resolve_actor() -> access.Actor:
         headers = st.context.headers
         name = access.trusted_header_name(headers.get_all(settings.trusted_header),
                                           headers.get_all(settings.proxy_secret_header), settings)
-        if settings.proxy_secret is None and not access.is_loopback(st.context.ip_address):
+        client = st.context.ip_address  # None for a client on this machine (Streamlit hides loopback addresses)
+        if settings.proxy_secret is None and client is not None and not access.is_loopback(client):
             # Without a shared secret only a proxy on this machine is believed, however the app was started.
+            # A second line only: the secret is the dependable check.
             name = None
         session = _external_session(path, name or "", "header", session, now)
         if session is not None:
