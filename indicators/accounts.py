@@ -293,7 +293,9 @@ def _create(database, by, user_name, role, display_name, grants, password) -> No
 
 
 def update_user(database: Path, by: Actor, user_name: str, role: str, active: bool, display_name: str | None,
-                grants: list[tuple[str, bool]]) -> None:
+                grants: list[tuple[str, bool]], expected: dict | None = None) -> None:
+    """Replace a user's role, state, name and regions; with `expected` (the record the form showed), refuse
+    when someone else changed the user in between."""
     require(by, "manage_users")
     if role not in access.ROLES:
         raise AccountError(f"未知角色：{role}", f"Unknown role: {role}")
@@ -301,7 +303,10 @@ def update_user(database: Path, by: Actor, user_name: str, role: str, active: bo
     try:
         store.save_user(database, {"user_name": user_name, "display_name": (display_name or "").strip() or None,
                                    "role": role, "active": bool(active)},
-                        grants, event(by, "user_changed", object_id=user_name), create=False)
+                        grants, event(by, "user_changed", object_id=user_name), create=False, expected=expected)
+    except store.UserChangedMeanwhile:
+        raise AccountError(f"用户 {user_name} 刚被他人修改，未保存：请刷新页面后再改",
+                           f"User {user_name} was just changed by someone else; nothing saved: reload and edit again") from None
     except LookupError:
         raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None
     except store.LastAdmin:

@@ -1136,7 +1136,12 @@ class LastAdmin(RuntimeError):
     """The change would leave no active admin."""
 
 
-def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool) -> bool:
+class UserChangedMeanwhile(RuntimeError):
+    """The user was changed by someone else since the form showing them was drawn."""
+
+
+def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool,
+              expected: dict | None = None) -> bool:
     """Create a user or replace their role, name, state and regions (not their password), with its audit entry.
 
     For a change, what changed ([before, after] per field) is read inside the write, so two admins saving
@@ -1144,7 +1149,7 @@ def save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event:
     the database file is left as it was).
     """
     try:
-        return _save_user(database, user, grants, event, create)
+        return _save_user(database, user, grants, event, create, expected)
     except _NothingToWrite:
         return False
 
@@ -1153,7 +1158,8 @@ class _NothingToWrite(Exception):
     """Raised inside a writable copy to drop it: the original stays, untouched."""
 
 
-def _save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool) -> bool:
+def _save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event: AuditEvent, create: bool,
+               expected: dict | None) -> bool:
     with writable_copy(database) as connection:
         exists = connection.execute(
             "SELECT display_name, role, active FROM users WHERE user_name = $name", {"name": user["user_name"]}
@@ -1168,6 +1174,12 @@ def _save_user(database: Path, user: dict, grants: list[tuple[str, bool]], event
             granted = sorted((code, bool(sub)) for code, sub in connection.execute(
                 "SELECT region_code, with_subregions FROM user_regions WHERE user_name = $name",
                 {"name": user["user_name"]}).fetchall())
+            if expected is not None and (
+                    dict(zip(("display_name", "role", "active"), exists))
+                    != {field: expected[field] for field in ("display_name", "role", "active")}
+                    or granted != sorted((code, bool(sub)) for code, sub in expected["regions"])):
+                # Saving a stale form would silently undo someone else's change (a deactivation, say).
+                raise UserChangedMeanwhile(user["user_name"])
             if granted != sorted(grants):
                 changes["regions"] = [[list(grant) for grant in granted], [list(grant) for grant in sorted(grants)]]
             if not changes:

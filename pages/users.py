@@ -59,7 +59,7 @@ with st.form("edit_user_form"):
         unchanged = sorted(chosen_regions) == sorted(granted) and subregions == all_below
         # Untouched regions keep each grant's own extent; a change applies the checkbox to all of them.
         grants = record["regions"] if unchanged else [(code, subregions) for code in chosen_regions]
-        refusal = ui.run_account_action("update_user", chosen, role, active, display, grants)
+        refusal = ui.run_account_action("update_user", chosen, role, active, display, grants, record)
         if refusal:
             st.error(refusal)
         else:

@@ -336,3 +336,12 @@ def test_other_names_do_not_wait_for_a_slow_sign_in(database, monkeypatch):
     assert accounts.sign_in(database, "viewer1", PASSWORD, settings).actor is not None
     release.set()
     stuck.join(10)
+
+
+def test_a_stale_edit_form_does_not_undo_someone_elses_change(database, table_digest):
+    shown = store.user_record(database, "qinghai")  # admin A opens the form
+    accounts.update_user(database, ADMIN, "qinghai", "evaluator", False, shown["display_name"], shown["regions"])
+    before = table_digest(database)
+    with pytest.raises(accounts.AccountError, match="刚被他人修改"):
+        accounts.update_user(database, ADMIN, "qinghai", "evaluator", True, "新名字", shown["regions"], expected=shown)
+    assert table_digest(database) == before and not store.user_record(database, "qinghai")["active"]
