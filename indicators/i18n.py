@@ -150,6 +150,8 @@ LABELS.update({
     },
     "oidc_explained": {"zh": "通过单位的统一身份认证（OpenID Connect）登录。",
                        "en": "Sign in through your organisation's identity provider (OpenID Connect)."},
+    "oidc_unusable": {"zh": "身份提供方没有给出已验证的电子邮箱，无法确认您的身份。请退出后换用单位账户登录，或联系管理员。",
+                      "en": "The identity provider gave no verified e-mail address, so you cannot be identified here. Sign out and use your organisation's account, or ask an admin."},
     "sign_in_with_provider": {"zh": "使用统一身份认证登录", "en": "Sign in with the identity provider"},
     "header_explained": {"zh": "本站由内网网关认证身份；网关未提供您的身份，请通过单位内网访问。",
                          "en": "The intranet gateway vouches for identities here, and it sent none: open the app through it."},

@@ -177,7 +177,7 @@ def _resolve_actor() -> access.Actor:
         return access.ANONYMOUS
     session["last_seen"] = now
     fresh = accounts.fresh_actor(path, access.Actor(user_name=session["user_name"], role=None, method=session["method"]),
-                                 read=_user_record, signed_in_at=session["signed_in_at"])
+                                 read=_user_record, signed_in_at=session.get("password_checked_at", session["signed_in_at"]))
     if fresh is None:
         st.session_state.pop("auth", None)
         return access.ANONYMOUS
@@ -244,7 +244,8 @@ def change_own_password(old_password: str, new_password: str) -> str | None:
         return plain(error.message(current_language()))
     except store.DatabaseBusy:
         return label("database_busy", current_language())
-    st.session_state["auth"]["signed_in_at"] = accounts.utc_now()
+    # This session proved the new password; the total session limit still counts from signing in.
+    st.session_state["auth"]["password_checked_at"] = accounts.utc_now()
     return None
 
 
@@ -263,6 +264,13 @@ def sign_out(reason: str) -> None:
 
 def sign_in_method() -> str:
     return access_settings().sign_in
+
+
+def unusable_oidc_identity() -> bool:
+    """The provider signed someone in whose identity cannot be used here (no verified e-mail)."""
+    settings = access_settings()
+    return (settings.sign_in == "oidc" and bool(getattr(st.user, "is_logged_in", False))
+            and access.oidc_user_name(st.user.to_dict(), settings.oidc_accept_unverified) is None)
 
 
 def admin_missing() -> bool:

@@ -42,6 +42,9 @@ if method == "accounts":
             st.error(ui.plain(result.message(language)))
         else:
             ui.return_after_sign_in()
+elif method == "oidc" and ui.unusable_oidc_identity():
+    st.warning(label("oidc_unusable", language))
+    st.button(label("sign_out", language), on_click=st.logout, key="oidc_sign_out")
 elif method == "oidc":
     st.caption(label("oidc_explained", language))
     st.button(label("sign_in_with_provider", language), on_click=st.login, key="oidc_sign_in")

@@ -215,6 +215,8 @@ def test_an_openid_identity_gets_its_stored_role(database, monkeypatch):
     test.user = {"is_logged_in": True, "email": "qinghai", "email_verified": False}
     page = test.switch_page("pages/upload.py").run()
     assert not page.file_uploader and "请先登录" in texts(page)
+    page = test.switch_page("pages/sign_in.py").run()
+    assert "没有给出已验证的电子邮箱" in texts(page) and page.button(key="oidc_sign_out")
 
 
 def test_an_openid_sign_in_older_than_the_session_limit_is_ended(database, monkeypatch):
