@@ -101,6 +101,7 @@ class SignInResult:
     zh: str = ""
     en: str = ""
     locked_until: dt.datetime | None = None
+    checked_at: dt.datetime | None = None  # when the password was found right: the session's proof dates from then
 
     def message(self, language: str) -> str:
         return self.zh if language == "zh" else self.en
@@ -214,6 +215,7 @@ def _sign_in_in_turn(database: Path, user_name: str, password: str, settings: ac
         return locked_answer(record["locked_until"]), 0
     if record is None and (locked_until := _unknown_name_lock(user_name, now)):
         return locked_answer(locked_until), 0
+    checked_at = utc_now()
     matches = _checked_password(record["password_hash"] if record else None, password)
     if record is None:
         failures, locked_until = _unknown_name_failure(user_name, now, settings)
@@ -230,7 +232,7 @@ def _sign_in_in_turn(database: Path, user_name: str, password: str, settings: ac
     rehashed = access.hash_password(password) if access.needs_rehash(record["password_hash"]) else None
     store.record_sign_in(database, user_name, event(actor, "sign_in", object_id=user_name,
                                                     detail={"password_rehashed": True} if rehashed else None), rehashed)
-    return SignInResult(actor), 0
+    return SignInResult(actor, checked_at=checked_at), 0
 
 
 def record_external_sign_in(database: Path, actor: Actor) -> None:
@@ -347,7 +349,7 @@ def _set_password(database, by, user_name, new_password, action) -> None:
     if problem := access.password_problem(new_password, user_name):
         raise AccountError(*problem)
     try:
-        store.set_password(database, user_name, access.hash_password(new_password), utc_now(),
+        store.set_password(database, user_name, access.hash_password(new_password),
                            event(by, action, object_id=user_name))
     except LookupError:
         raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None

@@ -1216,12 +1216,22 @@ def _check_an_admin_remains(connection: duckdb.DuckDBPyConnection) -> None:
         raise LastAdmin()
 
 
-def set_password(database: Path, user_name: str, password_hash: str, changed_at: dt.datetime, event: AuditEvent) -> None:
-    """A new password hash; it also clears failures and any lock."""
-    _update_one_and_audit(
-        database, "UPDATE users SET password_hash = $hash, password_changed_at = $at, failed_sign_ins = 0, "
-        "locked_until = NULL WHERE user_name = $name RETURNING user_name",
-        {"hash": password_hash, "at": changed_at, "name": user_name}, event)
+def set_password(database: Path, user_name: str, password_hash: str, event: AuditEvent) -> dt.datetime:
+    """A new password hash; it also clears failures and any lock. Returns when it took effect.
+
+    The time is taken once the write lock is held, so any sign-in that checked the old password before
+    it is older, and its session ends (see accounts.fresh_actor).
+    """
+    with writable_copy(database) as connection:
+        changed_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        if not connection.execute(
+            "UPDATE users SET password_hash = $hash, password_changed_at = $at, failed_sign_ins = 0, "
+            "locked_until = NULL WHERE user_name = $name RETURNING user_name",
+            {"hash": password_hash, "at": changed_at, "name": user_name},
+        ).fetchall():
+            raise LookupError(user_name)
+        append_audit(connection, event)
+    return changed_at
 
 
 def _update_one_and_audit(database: Path, statement: str, parameters: dict, event: AuditEvent) -> None:

@@ -222,7 +222,8 @@ def sign_in_with_password(user_name: str, password: str) -> accounts.SignInResul
     if result.actor is not None:
         now = accounts.utc_now()
         st.session_state["auth"] = {"user_name": result.actor.user_name, "method": "accounts",
-                                    "signed_in_at": now, "last_seen": now}
+                                    "signed_in_at": now, "last_seen": now,
+                                    "password_checked_at": result.checked_at or now}
     return result
 
 
