@@ -111,7 +111,8 @@ LABELS.update({
     "template_rows": {"zh": "模板含 {rows} 行（每个有目标的指标一行）", "en": "The template has {rows} rows (one per indicator with a target)"},
     "template_empty": {"zh": "所选地区暂无目标，无法生成模板。", "en": "The chosen regions have no targets yet."},
     "upload_heading": {"zh": "2. 上传填好的进度表", "en": "2. Upload the filled-in sheet"},
-    "upload_file": {"zh": "选择文件（.xlsx）", "en": "Choose a file (.xlsx)"},
+    "upload_file": {"zh": "选择文件（.xlsx、.xlsm 或 .csv，不超过 {megabytes} MB）",
+                    "en": "Choose a file (.xlsx, .xlsm or .csv, at most {megabytes} MB)"},
     "upload_stored": {"zh": "已保存：提交编号 {id}，{rows} 行，替换了 {replaced} 个旧值。",
                       "en": "Stored: submission {id}, {rows} rows, {replaced} earlier values replaced."},
     "upload_refused": {"zh": "未保存：发现 {errors} 个问题，请修改后重新上传（数据库未作任何改动）。",
@@ -233,6 +234,17 @@ ROLE_LABELS = {
     "admin": {"zh": "管理员", "en": "Admin"},
     None: {"zh": "访客", "en": "Visitor"},
 }
+
+SIGN_IN_METHOD_LABELS = {
+    "accounts": {"zh": "内置账户", "en": "Built-in account"},
+    "oidc": {"zh": "OpenID", "en": "OpenID"},
+    "header": {"zh": "代理请求头", "en": "Proxy header"},
+    "cli": {"zh": "命令行", "en": "Command line"},
+    "anonymous": {"zh": "未登录", "en": "Not signed in"},
+}
+# A user's regions when none are stored: admins act everywhere, anyone else nowhere.
+NO_REGIONS_LABELS = {"admin": {"zh": "全部地区", "en": "All regions"},
+                     None: {"zh": "未分配", "en": "None assigned"}}
 
 ACTION_LABELS = {
     "upload": {"zh": "上传进度表", "en": "Upload"},
@@ -395,9 +407,12 @@ def unit_label(unit: str, language: str) -> str:
 def localized_table(frame, language: str):
     """Status, origin, level and unit codes shown as words in `language`, columns renamed."""
     shown = frame.copy()
+    if "regions" in shown and "role" in shown:
+        shown["regions"] = [regions if isinstance(regions, str) else NO_REGIONS_LABELS.get(role, NO_REGIONS_LABELS[None])[language]
+                            for regions, role in zip(shown["regions"], shown["role"])]
     for column, names in (("status", STATUS_LABELS), ("state", STATUS_LABELS), ("origin", ORIGIN_LABELS),
                           ("level", LEVELS), ("comparator", COMPARATOR_LABELS), ("role", ROLE_LABELS),
-                          ("actor_role", ROLE_LABELS)):
+                          ("actor_role", ROLE_LABELS), ("sign_in_method", SIGN_IN_METHOD_LABELS)):
         if column in shown:
             shown[column] = shown[column].map(lambda code, names=names: names[code][language] if code in names else code)
     for column in ("unit", "reported_unit", "target_unit"):

@@ -3,6 +3,7 @@ import streamlit as st
 
 from indicators import ui
 from indicators.i18n import LEVELS, column_labels, label
+from indicators.progress_layout import UPLOAD_SIZE_LIMIT
 
 language, samples = ui.page("page_upload", requires="upload")
 who = ui.actor()
@@ -36,7 +37,7 @@ if chosen:
 
 st.subheader(label("upload_heading", language))
 st.caption(label("uploading_as", language).format(user=ui.plain(who.label), regions=ui.plain(ui.actor_scope(language))))
-upload = st.file_uploader(label("upload_file", language), key="upload_file")
+upload = st.file_uploader(label("upload_file", language).format(megabytes=UPLOAD_SIZE_LIMIT // 2**20), key="upload_file")
 if upload is not None:
     data = upload.getvalue()
     # The same file is the same outcome only while the uploader's role and regions are unchanged.

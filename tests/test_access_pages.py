@@ -137,6 +137,13 @@ def test_an_evaluator_uploads_their_province_and_is_refused_for_another(database
     assert refused["操作人"] == "qinghai" and refused["文件"] == "湖南2021.xlsx"
 
 
+def test_the_users_table_names_every_users_regions_in_words(database, open_page):
+    table = open_page("pages/users.py", as_user="admin").dataframe[0].value.set_index("用户名")
+    assert table.loc["admin", "负责地区（+ 含下辖）"] == "全部地区"
+    assert table.loc["viewer1", "负责地区（+ 含下辖）"] == "未分配"
+    assert table.loc["qinghai", "负责地区（+ 含下辖）"] == "青海省+"
+
+
 def test_admins_add_and_change_users_on_the_users_page(database, open_page):
     page = open_page("pages/users.py", as_user="admin")
     page.text_input(key="new_user_name").input("hunan")
@@ -168,6 +175,7 @@ def test_the_audit_page_checks_the_chain_filters_and_offers_downloads(database, 
     page = open_page("pages/audit.py", as_user="admin")
     assert "审计链完整" in page.success[0].value
     assert set(page.dataframe[0].value["操作"]) == {"新增用户", "重建目标"}  # the users, and the build itself
+    assert set(page.dataframe[0].value["登录方式"]) == {"命令行", "内置账户"}  # the first admin came from the CLI
     page.multiselect(key="audit_actions").set_value(["rebuild"]).run()
     assert set(page.dataframe[0].value["操作"]) == {"重建目标"}
     page.text_input(key="audit_actor").input("nobody").run()
