@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +160,9 @@ def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder:
                                            **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})},
         ))
     except store.DatabaseBusy:
+        # Auditing the refusal would wait for the same busy database: the process log keeps it instead.
+        logging.getLogger("bizenv.audit").warning("database busy; upload of %s (%s) by %s refused",
+                                                  file_name, result.sha256, actor.user_name)
         outcome.retry_later = True
         outcome.refusals.append(Problem(
             "error", None, None, file_name, "数据库正被另一写入操作占用，本表未保存；请稍后重新上传",
@@ -166,6 +170,9 @@ def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder:
         ))
         return outcome
     except store.DuplicateSubmission as duplicate:
+        store.record_audit(database, accounts.event(
+            actor, "upload_refused", file_name=file_name, file_sha256=result.sha256,
+            detail={"duplicate_of": duplicate.args[0]}))
         outcome.duplicate_of = {"submission_id": duplicate.args[0]}
         outcome.refusals.append(Problem(
             "error", None, None, file_name,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import ipaddress
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -127,7 +128,8 @@ class AccessSettings:
     problems: tuple[str, ...] = field(default=())
 
 
-def _number(environ: Mapping[str, str], name: str, default: float, problems: list[str], minimum: float = 0) -> float:
+def _number(environ: Mapping[str, str], name: str, default: float, problems: list[str], minimum: float = 0,
+            maximum: float = 1e6) -> float:
     text = environ.get(name)
     if text is None or text.strip() == "":
         return default
@@ -136,10 +138,21 @@ def _number(environ: Mapping[str, str], name: str, default: float, problems: lis
     except ValueError:
         problems.append(f"{name}={text!r} is not a number; using {default:g}")
         return default
+    # inf or nan would overflow the lock's date (and so never lock) or make every comparison false.
+    if not math.isfinite(value):
+        problems.append(f"{name}={text!r} is not a finite number; using {default:g}")
+        return default
     if value < minimum:
         problems.append(f"{name}={text!r} is below {minimum:g}; using {default:g}")
         return default
+    if value > maximum:
+        problems.append(f"{name}={text!r} is above {maximum:g}; using {default:g}")
+        return default
     return value
+
+
+MAX_FAILURE_DELAY_SECONDS = 2.0
+MINUTES_PER_YEAR = 525_600  # the longest lock or session a setting may ask for
 
 
 def settings_from(environ: Mapping[str, str]) -> AccessSettings:
@@ -162,16 +175,14 @@ def settings_from(environ: Mapping[str, str]) -> AccessSettings:
         trusted_header=header,
         oidc_accept_unverified=environ.get("BIZENV_OIDC_ACCEPT_UNVERIFIED", "0").strip().lower() in ("1", "true", "yes", "on"),
         proxy_secret=secret if secret is None or len(secret) >= 16 else "\0unusable",
-        max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1)),
-        lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems),
-        failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.2, problems),
-        idle_minutes=_number(environ, "BIZENV_SESSION_IDLE_MINUTES", 30, problems, minimum=1),
-        session_hours=_number(environ, "BIZENV_SESSION_HOURS", 12, problems, minimum=0.1),
+        max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1, maximum=1000)),
+        lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems, minimum=1, maximum=MINUTES_PER_YEAR),
+        failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.2, problems, maximum=MAX_FAILURE_DELAY_SECONDS),
+        idle_minutes=_number(environ, "BIZENV_SESSION_IDLE_MINUTES", 30, problems, minimum=1, maximum=MINUTES_PER_YEAR),
+        session_hours=_number(environ, "BIZENV_SESSION_HOURS", 12, problems, minimum=0.1, maximum=MINUTES_PER_YEAR / 60),
         problems=tuple(problems),
     )
 
-
-MAX_FAILURE_DELAY_SECONDS = 2.0
 
 
 def trusted_header_name(values: list[str], secrets: list[str], settings: AccessSettings) -> str | None:
@@ -182,10 +193,8 @@ def trusted_header_name(values: list[str], secrets: list[str], settings: AccessS
             return None
     if len(values) != 1:
         return None  # a proxy that appends rather than overwrites would let the client's copy through
-    name = values[0].strip()
-    if "@" in name:
-        name = name.lower()  # e-mail addresses, as users are stored: case does not count
-    return name if user_name_problem(name) is None and name != "anonymous" else None
+    name = normalized_user_name(values[0])
+    return name if user_name_problem(name) is None else None
 
 
 def is_loopback(address: str | None) -> bool:
@@ -242,6 +251,16 @@ def session_expired(signed_in_at: dt.datetime, last_seen: dt.datetime, now: dt.d
 
 # --- Names and passwords -----------------------------------------------------------------------
 
+def normalized_user_name(user_name: str | None) -> str:
+    """A user name as stored and looked up: trimmed, and e-mail addresses in lower case (their case does not count,
+    and OpenID identities are matched by address)."""
+    name = (user_name or "").strip()
+    return name.lower() if "@" in name else name
+
+
+RESERVED_USER_NAMES = frozenset({"anonymous"})  # how the audit trail names a visitor who is not signed in
+
+
 def user_name_problem(user_name: str) -> tuple[str, str] | None:
     """(zh, en) reason a user name cannot be used, or None."""
     if not USER_NAME_PATTERN.match(user_name or ""):
@@ -249,6 +268,8 @@ def user_name_problem(user_name: str) -> tuple[str, str] | None:
                 "A user name is 1–64 letters, digits or . _ @ + -, without spaces")
     if user_name.startswith("cli:"):
         return ("以 cli: 开头的名字留给命令行记录使用", "Names starting with cli: are kept for the command line")
+    if user_name.lower() in RESERVED_USER_NAMES:
+        return (f"{user_name} 留给审计记录表示未登录的访客", f"{user_name} is how the audit trail names visitors who are not signed in")
     return None
 
 

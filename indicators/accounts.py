@@ -193,9 +193,7 @@ def sign_in(database: Path, user_name: str, password: str, settings: access.Acce
     An unknown name gets the same answers, as slowly, as a known one with a wrong password, so the form
     does not tell which accounts exist. Tries on a locked account are refused without a write.
     """
-    user_name = (user_name or "").strip()
-    if "@" in user_name:
-        user_name = user_name.lower()
+    user_name = access.normalized_user_name(user_name)
     started = time.monotonic()
     with _name_lock(user_name):
         result, failures = _sign_in_in_turn(database, user_name, password or "", settings, now or utc_now())
@@ -215,9 +213,11 @@ def _sign_in_in_turn(database: Path, user_name: str, password: str, settings: ac
         return locked_answer(record["locked_until"]), 0
     if record is None and (locked_until := _unknown_name_lock(user_name, now)):
         return locked_answer(locked_until), 0
-    checked_at = utc_now()
     matches = _checked_password(record["password_hash"] if record else None, password)
     if record is None:
+        # A known name's failure is a write, which waits while another writer holds the database (and is then
+        # refused as busy): an unknown one waits the same way, so a busy database does not tell them apart.
+        store.wait_for_write_turn(database)
         failures, locked_until = _unknown_name_failure(user_name, now, settings)
         return failure_answer(failures, locked_until, settings), failures
     if not matches or not record["active"]:
@@ -230,8 +230,12 @@ def _sign_in_in_turn(database: Path, user_name: str, password: str, settings: ac
         return failure_answer(failures, locked_until, settings), failures
     actor = actor_from_record(record, "accounts")
     rehashed = access.hash_password(password) if access.needs_rehash(record["password_hash"]) else None
-    store.record_sign_in(database, user_name, event(actor, "sign_in", object_id=user_name,
-                                                    detail={"password_rehashed": True} if rehashed else None), rehashed)
+    try:
+        checked_at = store.record_sign_in(database, user_name, record["password_hash"], event(
+            actor, "sign_in", object_id=user_name, detail={"password_rehashed": True} if rehashed else None), rehashed)
+    except store.PasswordChangedMeanwhile:
+        # Reset or deactivated between the check and now: the password proved nothing any more.
+        return SignInResult(None, *WRONG), 0
     return SignInResult(actor, checked_at=checked_at), 0
 
 
@@ -274,9 +278,7 @@ def create_admin(database: Path, os_user: str, user_name: str, password: str) ->
 
 
 def _create(database, by, user_name, role, display_name, grants, password) -> None:
-    user_name = (user_name or "").strip()
-    if "@" in user_name:
-        user_name = user_name.lower()  # e-mail addresses, as OpenID identities are matched: case does not count
+    user_name = access.normalized_user_name(user_name)
     _checked_new_user(user_name, role)
     if password is not None and (problem := access.password_problem(password, user_name)):
         raise AccountError(*problem)
@@ -299,6 +301,7 @@ def update_user(database: Path, by: Actor, user_name: str, role: str, active: bo
     """Replace a user's role, state, name and regions; with `expected` (the record the form showed), refuse
     when someone else changed the user in between."""
     require(by, "manage_users")
+    user_name = access.normalized_user_name(user_name)
     if role not in access.ROLES:
         raise AccountError(f"未知角色：{role}", f"Unknown role: {role}")
     grants = checked_grants(database, list(grants)) if grants else []
@@ -322,7 +325,8 @@ def reset_password(database: Path, by: Actor, user_name: str, new_password: str)
 
 
 def change_own_password(database: Path, actor: Actor, old_password: str, new_password: str,
-                        settings: access.AccessSettings | None = None) -> None:
+                        settings: access.AccessSettings | None = None) -> dt.datetime:
+    """Returns when the new password took effect, from which this session's proof dates."""
     if not actor.signed_in or actor.method != "accounts":
         raise NotPermitted("只有内置账户可以在此修改密码", "Only built-in accounts change their password here")
     settings = settings or access.AccessSettings()
@@ -338,27 +342,31 @@ def change_own_password(database: Path, actor: Actor, old_password: str, new_pas
                                     event(actor, "sign_in_failed", object_id=actor.user_name,
                                           detail={"reason": "wrong current password on a password change"}))
         raise AccountError("原密码不正确", "The current password is wrong")
-    _set_password(database, actor, actor.user_name, new_password, "password_changed")
+    return _set_password(database, actor, actor.user_name, new_password, "password_changed")
 
 
 def reset_password_from_command_line(database: Path, os_user: str, user_name: str, new_password: str) -> None:
     _set_password(database, access.command_line_actor(os_user), user_name, new_password, "password_reset")
 
 
-def _set_password(database, by, user_name, new_password, action) -> None:
+def _set_password(database, by, user_name, new_password, action) -> dt.datetime:
+    """When the new password took effect."""
+    user_name = access.normalized_user_name(user_name)
     if problem := access.password_problem(new_password, user_name):
         raise AccountError(*problem)
     try:
-        store.set_password(database, user_name, access.hash_password(new_password),
-                           event(by, action, object_id=user_name))
+        return store.set_password(database, user_name, access.hash_password(new_password),
+                                  event(by, action, object_id=user_name))
     except LookupError:
         raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None
 
 
-def unlock(database: Path, by: Actor, user_name: str) -> None:
+def unlock(database: Path, by: Actor, user_name: str) -> bool:
+    """Clear a user's failed sign-ins and lock; False when there was neither (then nothing is audited)."""
     require(by, "manage_users")
+    user_name = access.normalized_user_name(user_name)
     try:
-        store.unlock_user(database, user_name, event(by, "account_unlocked", object_id=user_name))
+        return store.unlock_user(database, user_name, event(by, "account_unlocked", object_id=user_name))
     except LookupError:
         raise AccountError(f"没有用户 {user_name}", f"No user {user_name}") from None
 

@@ -1242,10 +1242,22 @@ def _update_one_and_audit(database: Path, statement: str, parameters: dict, even
         append_audit(connection, event)
 
 
-def unlock_user(database: Path, user_name: str, event: AuditEvent) -> None:
-    _update_one_and_audit(
-        database, "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE user_name = $name RETURNING user_name",
-        {"name": user_name}, event)
+def unlock_user(database: Path, user_name: str, event: AuditEvent) -> bool:
+    """Clear a user's failures and lock; False (nothing written, nothing audited) when it had neither."""
+    try:
+        with writable_copy(database) as connection:
+            row = connection.execute("SELECT failed_sign_ins > 0 OR locked_until IS NOT NULL FROM users "
+                                     "WHERE user_name = $name", {"name": user_name}).fetchone()
+            if row is None:
+                raise LookupError(user_name)
+            if not row[0]:
+                raise _NothingToWrite()
+            connection.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE user_name = $name",
+                               {"name": user_name})
+            append_audit(connection, event)
+    except _NothingToWrite:
+        return False
+    return True
 
 
 def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_failures: int,
@@ -1281,15 +1293,38 @@ def record_failed_sign_in(database: Path, user_name: str, now: dt.datetime, max_
     return failures, locked_until
 
 
-def record_sign_in(database: Path, user_name: str, event: AuditEvent, password_hash: str | None = None) -> None:
-    """A successful sign-in: failures reset, the hash upgraded when its parameters were outdated."""
+class PasswordChangedMeanwhile(RuntimeError):
+    """The password a sign-in checked was replaced (or the account deactivated) before the sign-in was stored."""
+
+
+def record_sign_in(database: Path, user_name: str, checked_hash: str, event: AuditEvent,
+                   password_hash: str | None = None) -> dt.datetime:
+    """A successful sign-in: failures reset, the hash upgraded when its parameters were outdated.
+
+    Stored only while the account still has the hash that was checked: a reset that lands between the check
+    and this write would otherwise leave a session proven by the old password. Returns the time of the write,
+    from which the session's proof dates (any later reset is later still, since writers take turns).
+    """
     with writable_copy(database, SIGN_IN_WRITE_WAIT_SECONDS) as connection:
-        connection.execute(
+        signed_in_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        if not connection.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, "
-            "password_hash = coalesce($hash, password_hash) WHERE user_name = $name",
-            {"name": user_name, "hash": password_hash},
-        )
+            "password_hash = coalesce($hash, password_hash) "
+            "WHERE user_name = $name AND password_hash = $checked AND active RETURNING user_name",
+            {"name": user_name, "hash": password_hash, "checked": checked_hash},
+        ).fetchall():
+            raise PasswordChangedMeanwhile(user_name)
         append_audit(connection, event)
+    return signed_in_at
+
+
+def wait_for_write_turn(database: Path) -> None:
+    """Wait, as a write would, until no other writer holds the database; DatabaseBusy if that takes too long.
+
+    For answers that write nothing but must not be told apart from those that do (see accounts.sign_in).
+    """
+    with write_lock(Path(database), SIGN_IN_WRITE_WAIT_SECONDS):
+        pass
 
 
 # --- Corrections made in the app ---------------------------------------------------------------

@@ -240,13 +240,13 @@ def return_after_sign_in() -> None:
 def change_own_password(old_password: str, new_password: str) -> str | None:
     """The refusal's message, or None; this session stays signed in, any other of the account ends."""
     try:
-        accounts.change_own_password(database_path(), actor(), old_password, new_password, access_settings())
+        changed_at = accounts.change_own_password(database_path(), actor(), old_password, new_password, access_settings())
     except accounts.AccountError as error:
         return plain(error.message(current_language()))
     except store.DatabaseBusy:
         return label("database_busy", current_language())
     # This session proved the new password; the total session limit still counts from signing in.
-    st.session_state["auth"]["password_checked_at"] = accounts.utc_now()
+    st.session_state["auth"]["password_checked_at"] = changed_at
     return None
 
 

@@ -126,6 +126,13 @@ def test_sessions_expire_when_idle_or_too_old(signed_in_minutes_ago, idle_minute
     ({"BIZENV_MAX_FAILED_SIGN_INS": "zero"}, {"max_failed_sign_ins": 5}, 1),
     ({"BIZENV_MAX_FAILED_SIGN_INS": "0"}, {"max_failed_sign_ins": 5}, 1),
     ({"BIZENV_SESSION_IDLE_MINUTES": "-5"}, {"idle_minutes": 30}, 1),
+    # Not finite or absurdly large: inf minutes would overflow the lock's date, so the account would never lock.
+    ({"BIZENV_LOCK_MINUTES": "inf"}, {"lock_minutes": 15}, 1),
+    ({"BIZENV_LOCK_MINUTES": "1e300"}, {"lock_minutes": 15}, 1),
+    ({"BIZENV_MAX_FAILED_SIGN_INS": "nan"}, {"max_failed_sign_ins": 5}, 1),
+    ({"BIZENV_MAX_FAILED_SIGN_INS": "inf"}, {"max_failed_sign_ins": 5}, 1),
+    ({"BIZENV_SESSION_IDLE_MINUTES": "nan", "BIZENV_SESSION_HOURS": "-inf"}, {"idle_minutes": 30, "session_hours": 12}, 2),
+    ({"BIZENV_SIGN_IN_DELAY_SECONDS": "30"}, {"failure_delay_seconds": 0.2}, 1),
 ])
 def test_settings_from_the_environment(environ, expected, problems):
     settings = access.settings_from(environ)
@@ -148,9 +155,29 @@ def test_password_rules(password, user_name, refused):
 @pytest.mark.parametrize(("user_name", "refused"), [
     ("zhang.san", False), ("evaluator@qh.gov.cn", False), ("张三", False), ("", True), ("a b", True),
     ("cli:root", True), ("x" * 65, True), ("../admin", True), ("a'; DROP TABLE users; --", True),
+    ("anonymous", True), ("Anonymous", True),  # how the audit trail names visitors who are not signed in
 ])
 def test_user_name_rules(user_name, refused):
     assert (access.user_name_problem(user_name) is not None) is refused
+
+
+@given(st.text(max_size=80))
+def test_settings_from_any_text_are_usable_numbers(text):
+    """Whatever an operator writes, every number is finite and in range, so a lock date can always be computed."""
+    names = ("BIZENV_MAX_FAILED_SIGN_INS", "BIZENV_LOCK_MINUTES", "BIZENV_SIGN_IN_DELAY_SECONDS",
+             "BIZENV_SESSION_IDLE_MINUTES", "BIZENV_SESSION_HOURS")
+    settings = access.settings_from(dict.fromkeys(names, text))
+    now = dt.datetime(2026, 1, 1)
+    assert access.lock_after_failure(settings.max_failed_sign_ins, now, settings) > now
+    assert not access.session_expired(now, now, now, settings)
+    assert 0 <= access.failure_delay(1, settings) <= access.MAX_FAILURE_DELAY_SECONDS
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    (" zhang ", "zhang"), ("Zhang@QH.gov.cn", "zhang@qh.gov.cn"), ("ZhangSan", "ZhangSan"), (None, ""),
+])
+def test_user_names_are_normalized_one_way(written, stored):
+    assert access.normalized_user_name(written) == stored
 
 
 def test_passwords_are_argon2id_hashes_that_verify_only_the_right_password():

@@ -26,6 +26,12 @@ def actions(database):
     return list(store.audit_entries(database)["action"])[::-1]
 
 
+def fail_and_unlock(database):
+    """Two audited writes: one wrong password for qinghai, then an admin's unlock."""
+    accounts.sign_in(database, "qinghai", "wrong password", AccessSettings(failure_delay_seconds=0))
+    assert accounts.unlock(database, ADMIN, "qinghai")
+
+
 def test_the_right_password_signs_in_and_is_audited(database):
     result = accounts.sign_in(database, "qinghai", PASSWORD, SETTINGS, sleep=lambda seconds: None)
     assert result.actor.role == "evaluator" and result.actor.regions == (RegionGrant("630000", True),)
@@ -193,7 +199,7 @@ def test_a_correction_made_in_the_app_applies_at_the_next_rebuild_and_can_be_ret
 
 def test_the_audit_chain_shows_an_edited_or_removed_entry(database):
     submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
-    accounts.unlock(database, ADMIN, "qinghai")
+    fail_and_unlock(database)
     assert store.audit_chain_breaks(database) == []
     # Someone with the file edits it behind the app's back.
     with store.writable_copy(database) as connection:
@@ -286,7 +292,7 @@ def test_a_refused_rebuild_is_audited_and_changes_nothing_else(database, table_d
 
 def test_the_audit_page_says_how_many_entries_there_are_and_unlimited_reads_return_all(database, open_page):
     for _ in range(3):
-        accounts.unlock(database, ADMIN, "qinghai")
+        fail_and_unlock(database)
     total = store.audit_count(database)
     assert len(store.audit_entries(database, limit=2)) == 2
     assert len(store.audit_entries(database, limit=None)) == total  # what the downloads fetch
@@ -345,3 +351,69 @@ def test_a_stale_edit_form_does_not_undo_someone_elses_change(database, table_di
     with pytest.raises(accounts.AccountError, match="刚被他人修改"):
         accounts.update_user(database, ADMIN, "qinghai", "evaluator", True, "新名字", shown["regions"], expected=shown)
     assert table_digest(database) == before and not store.user_record(database, "qinghai")["active"]
+
+
+def test_a_reset_between_the_password_check_and_the_sign_in_write_refuses_that_sign_in(database, monkeypatch):
+    """The old password was right when checked, but a reset landed before the sign-in was stored: no session."""
+    checked = accounts._checked_password
+
+    def check_then_reset(password_hash, password):
+        matches = checked(password_hash, password)
+        accounts.reset_password(database, ADMIN, "qinghai", "a brand new password")
+        return matches
+
+    monkeypatch.setattr(accounts, "_checked_password", check_then_reset)
+    result = accounts.sign_in(database, "qinghai", PASSWORD, AccessSettings(failure_delay_seconds=0))
+    assert result.actor is None and result.zh == accounts.WRONG[0]
+    assert actions(database)[-1] == "password_reset"  # and no sign_in after it
+
+
+def test_a_sessions_proof_dates_from_the_sign_in_write(database):
+    before = accounts.utc_now()
+    result = accounts.sign_in(database, "qinghai", PASSWORD, AccessSettings(failure_delay_seconds=0))
+    # Taken inside the write, after the password was checked and before its audit entry was appended.
+    assert before <= result.checked_at <= store.audit_entries(database).iloc[0]["occurred_at"]
+    accounts.reset_password(database, ADMIN, "qinghai", "a brand new password")
+    assert accounts.fresh_actor(database, result.actor, signed_in_at=result.checked_at) is None
+
+
+def test_a_busy_database_answers_an_unknown_name_like_a_known_one(database, monkeypatch):
+    """While another writer holds the database a known name's failure cannot be written and is refused as busy;
+    an unknown name, which writes nothing, waits and is refused the same way, so the two cannot be told apart."""
+    monkeypatch.setattr(store, "SIGN_IN_WRITE_WAIT_SECONDS", 0.2)
+    settings = AccessSettings(failure_delay_seconds=0)
+    with store.write_lock(database):
+        for name in ("qinghai", "nobody-by-this-name"):
+            with pytest.raises(store.DatabaseBusy):
+                accounts.sign_in(database, name, "wrong password", settings)
+    assert accounts.sign_in(database, "nobody-by-this-name", "x", settings).zh.startswith(accounts.WRONG[0])
+
+
+def test_a_duplicate_caught_inside_the_write_is_audited(database, monkeypatch):
+    data = filled_template(database, region="630000")
+    assert submit(data, "first.xlsx", QINGHAI, database).stored
+    # Two uploads of one file at the same moment: the second passes the early check and is caught in the write.
+    monkeypatch.setattr(store, "submission_with_file", lambda *arguments: None)
+    outcome = submit(data, "second.xlsx", QINGHAI, database)
+    assert not outcome.stored and outcome.duplicate_of
+    entry = store.audit_entries(database).iloc[0]
+    assert (entry["action"], entry["file_name"]) == ("upload_refused", "second.xlsx")
+    assert json.loads(entry["detail"])["duplicate_of"] == outcome.duplicate_of["submission_id"]
+
+
+def test_unlocking_an_account_that_is_not_locked_writes_nothing(database):
+    before = database.read_bytes()
+    assert accounts.unlock(database, ADMIN, "viewer1") is False
+    assert database.read_bytes() == before
+
+
+def test_every_account_operation_finds_an_email_name_whatever_its_case(database):
+    accounts.create_user(database, ADMIN, "Zhang@QH.gov.cn", "evaluator", None, [("630000", True)], PASSWORD)
+    assert store.user_record(database, "zhang@qh.gov.cn") is not None
+    accounts.sign_in(database, "ZHANG@qh.gov.cn", "wrong password", AccessSettings(failure_delay_seconds=0))
+    assert accounts.unlock(database, ADMIN, "zhang@QH.GOV.CN")
+    accounts.reset_password_from_command_line(database, "root", "Zhang@Qh.Gov.Cn", "a brand new password")
+    accounts.update_user(database, ADMIN, "ZHANG@QH.GOV.CN", "viewer", True, None, [])
+    assert store.user_record(database, "zhang@qh.gov.cn")["role"] == "viewer"
+    assert accounts.sign_in(database, "Zhang@qh.gov.cn", "a brand new password",
+                            AccessSettings(failure_delay_seconds=0)).actor.user_name == "zhang@qh.gov.cn"
