@@ -200,9 +200,13 @@ def trusted_header_name(values: list[str], secrets: list[str], settings: AccessS
 def is_loopback(address: str | None) -> bool:
     """Whether a client address is this machine: where a proxy on the same host connects from."""
     try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
+        ip = ipaddress.ip_address(address) if address is not None else None
     except ValueError:
         return False
+    # A server listening on both stacks sees an IPv4 client as ::ffff:127.0.0.1, which Python does not call loopback.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip is not None and ip.is_loopback
 
 
 def oidc_user_name(claims: Mapping, accept_unverified: bool = False) -> str | None:

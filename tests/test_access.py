@@ -232,6 +232,7 @@ def test_openid_identities_are_matched_by_verified_email(claims, accept_unverifi
 
 
 @pytest.mark.parametrize(("address", "loopback"), [
-    ("127.0.0.1", True), ("::1", True), ("10.0.0.5", False), (None, False), ("not an address", False)])
+    ("127.0.0.1", True), ("::1", True), ("10.0.0.5", False), (None, False), ("not an address", False),
+    ("::ffff:127.0.0.1", True), ("::ffff:10.0.0.5", False), ("127.8.9.10", True)])
 def test_loopback_addresses(address, loopback):
     assert access.is_loopback(address) is loopback
