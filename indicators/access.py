@@ -155,6 +155,20 @@ MAX_FAILURE_DELAY_SECONDS = 2.0
 MINUTES_PER_YEAR = 525_600  # the longest lock or session a setting may ask for
 
 
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")  # an HTTP header name (RFC 9110 token)
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool, problems: list[str], when_unclear: bool) -> bool:
+    text = environ.get(name, "").strip().lower()
+    if text == "":
+        return default
+    if text in TRUE_WORDS or text in FALSE_WORDS:
+        return text in TRUE_WORDS
+    problems.append(f"{name}={text!r} is not 1 or 0; {'on' if when_unclear else 'off'}")
+    return when_unclear
+
+
 def settings_from(environ: Mapping[str, str]) -> AccessSettings:
     """Settings from environment variables; a bad value falls back to the safe default and is reported."""
     problems: list[str] = []
@@ -162,27 +176,31 @@ def settings_from(environ: Mapping[str, str]) -> AccessSettings:
     if sign_in not in SIGN_IN_METHODS:
         problems.append(f"BIZENV_SIGN_IN={sign_in!r} is not one of {', '.join(SIGN_IN_METHODS)}; using accounts")
         sign_in = "accounts"
-    anonymous = environ.get("BIZENV_ANONYMOUS_VIEW", "1").strip().lower()
-    if anonymous not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-        problems.append(f"BIZENV_ANONYMOUS_VIEW={anonymous!r} is not 1 or 0; anonymous viewing is off")
-    header = environ.get("BIZENV_TRUSTED_HEADER", "X-Remote-User").strip() or "X-Remote-User"
+    header = environ.get("BIZENV_TRUSTED_HEADER", "").strip() or "X-Remote-User"
+    if not HEADER_NAME.match(header):
+        problems.append(f"BIZENV_TRUSTED_HEADER={header!r} is not a header name; using X-Remote-User")
+        header = "X-Remote-User"
     secret = environ.get("BIZENV_PROXY_SECRET", "").strip() or None
     if sign_in == "header" and secret is not None and len(secret) < 16:
         problems.append("BIZENV_PROXY_SECRET is shorter than 16 characters; no proxy header is trusted")
+    failures = _number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1, maximum=1000)
+    if failures != int(failures):
+        problems.append(f"BIZENV_MAX_FAILED_SIGN_INS={failures:g} is not a whole number; using 5")
+        failures = 5
     return AccessSettings(
         sign_in=sign_in,
-        anonymous_view=anonymous in ("1", "true", "yes", "on"),
+        # Unclear means the safer choice: no anonymous viewing, no unverified e-mails.
+        anonymous_view=_switch(environ, "BIZENV_ANONYMOUS_VIEW", True, problems, when_unclear=False),
         trusted_header=header,
-        oidc_accept_unverified=environ.get("BIZENV_OIDC_ACCEPT_UNVERIFIED", "0").strip().lower() in ("1", "true", "yes", "on"),
+        oidc_accept_unverified=_switch(environ, "BIZENV_OIDC_ACCEPT_UNVERIFIED", False, problems, when_unclear=False),
         proxy_secret=secret if secret is None or len(secret) >= 16 else "\0unusable",
-        max_failed_sign_ins=int(_number(environ, "BIZENV_MAX_FAILED_SIGN_INS", 5, problems, minimum=1, maximum=1000)),
+        max_failed_sign_ins=int(failures),
         lock_minutes=_number(environ, "BIZENV_LOCK_MINUTES", 15, problems, minimum=1, maximum=MINUTES_PER_YEAR),
         failure_delay_seconds=_number(environ, "BIZENV_SIGN_IN_DELAY_SECONDS", 0.2, problems, maximum=MAX_FAILURE_DELAY_SECONDS),
         idle_minutes=_number(environ, "BIZENV_SESSION_IDLE_MINUTES", 30, problems, minimum=1, maximum=MINUTES_PER_YEAR),
         session_hours=_number(environ, "BIZENV_SESSION_HOURS", 12, problems, minimum=0.1, maximum=MINUTES_PER_YEAR / 60),
         problems=tuple(problems),
     )
-
 
 
 def trusted_header_name(values: list[str], secrets: list[str], settings: AccessSettings) -> str | None:

@@ -21,6 +21,9 @@ SUFFIXES = (".csv", ".xlsx")
 # Spreadsheet programs start a formula (or a DDE call) at these characters; tab and CR starts are abused the same way.
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r")
+# Every character str.lstrip() removes (all of them below U+3001), spelled out so that the SQL export
+# (formula_start_pattern, used by store.neutralized_sql) skips exactly the same blanks before a formula start.
+BLANKS = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 # ASCII letters, digits, "_" and "-" plus the CJK ideograph blocks; everything else (".", "/", "\\", spaces) is unsafe in a name.
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MAX_NAME_CHARACTERS = 120
@@ -59,9 +62,16 @@ def neutralize_formula(value):
     if not isinstance(value, str) or not value:
         return value
     # Excel skips leading spaces before deciding that a cell is a formula, so "  =x" is as dangerous as "=x".
-    if value.startswith(CONTROL_STARTS) or value.lstrip().startswith(FORMULA_STARTS):
+    if value.startswith(CONTROL_STARTS) or value.lstrip(BLANKS).startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def formula_start_pattern() -> str:
+    """The rule of neutralize_formula as an RE2 pattern (DuckDB's regexp_matches), in plain ASCII."""
+    def character_class(characters: str) -> str:
+        return "[" + "".join(f"\\x{{{ord(character):x}}}" for character in characters) + "]"
+    return f"^(?:{character_class(''.join(CONTROL_STARTS))}|{character_class(BLANKS)}*{character_class(''.join(FORMULA_STARTS))})"
 
 
 def neutralized(frame: pd.DataFrame) -> pd.DataFrame:

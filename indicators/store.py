@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from indicators.downloads import formula_start_pattern
+
 EXPORT_COLUMNS = (
     "doc", "line", "section_title", "region_code", "region", "level", "category", "indicator", "scope",
     "value", "value_max", "unit", "comparator", "baseline", "year", "year_explicit", "kind", "quote",
@@ -754,8 +756,8 @@ def full_export(database: Path) -> dict[str, pd.DataFrame]:
 
 
 def neutralized_sql(expression: str, name: str) -> str:
-    """A text column whose formula-like values (= + - @ tab CR at the start) get a leading apostrophe."""
-    return (f"CASE WHEN regexp_matches({expression}, '^\\s*[=+@\\t\\r-]') "
+    """A text column whose formula-like values get a leading apostrophe: downloads.neutralize_formula's rule, in SQL."""
+    return (f"CASE WHEN regexp_matches({expression}, {sql_string(formula_start_pattern())}) "
             f"THEN chr(39) || {expression} ELSE {expression} END AS {name}")
 
 

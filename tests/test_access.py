@@ -133,6 +133,10 @@ def test_sessions_expire_when_idle_or_too_old(signed_in_minutes_ago, idle_minute
     ({"BIZENV_MAX_FAILED_SIGN_INS": "inf"}, {"max_failed_sign_ins": 5}, 1),
     ({"BIZENV_SESSION_IDLE_MINUTES": "nan", "BIZENV_SESSION_HOURS": "-inf"}, {"idle_minutes": 30, "session_hours": 12}, 2),
     ({"BIZENV_SIGN_IN_DELAY_SECONDS": "30"}, {"failure_delay_seconds": 0.2}, 1),
+    ({"BIZENV_MAX_FAILED_SIGN_INS": "2.9"}, {"max_failed_sign_ins": 5}, 1),
+    ({"BIZENV_OIDC_ACCEPT_UNVERIFIED": "maybe"}, {"oidc_accept_unverified": False}, 1),
+    ({"BIZENV_OIDC_ACCEPT_UNVERIFIED": "yes"}, {"oidc_accept_unverified": True}, 0),
+    ({"BIZENV_TRUSTED_HEADER": "X Remote: User"}, {"trusted_header": "X-Remote-User"}, 1),
 ])
 def test_settings_from_the_environment(environ, expected, problems):
     settings = access.settings_from(environ)

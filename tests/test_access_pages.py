@@ -183,6 +183,14 @@ def test_the_audit_page_checks_the_chain_filters_and_offers_downloads(database, 
     assert [button.key for button in page.get("download_button")] == ["audit-csv", "audit-xlsx"]
 
 
+def test_the_audit_page_names_an_entry_edited_behind_its_back(database, open_page):
+    with store.writable_copy(database) as connection:
+        connection.execute("UPDATE audit_log SET actor = 'someone else' WHERE sequence = 2")
+    page = open_page("pages/audit.py", as_user="admin")
+    assert not page.success and len(page.error) == 1
+    assert "审计链在序号 2 处断开" in page.error[0].value
+
+
 def test_corrections_and_rebuild_from_the_maintenance_page(database, open_page):
     target = store.library_rows(database, {"indicator": "enterprise_startup_time"}, None, limit=1).iloc[0]
     page = open_page("pages/maintenance.py", as_user="admin", target=target["target_id"])

@@ -1,7 +1,9 @@
 """Accounts against a real database: sign-in with lockout, user management, region-scoped uploads and
 withdrawals, corrections and rebuilds from the app, and the hash-chained audit trail."""
 import datetime as dt
+import hashlib
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -30,6 +32,9 @@ def fail_and_unlock(database):
     """Two audited writes: one wrong password for qinghai, then an admin's unlock."""
     accounts.sign_in(database, "qinghai", "wrong password", AccessSettings(failure_delay_seconds=0))
     assert accounts.unlock(database, ADMIN, "qinghai")
+    entry = store.audit_entries(database).iloc[0]
+    assert (entry["action"], entry["actor"], entry["actor_role"], entry["object_id"]) == \
+        ("account_unlocked", "admin", "admin", "qinghai")
 
 
 def test_the_right_password_signs_in_and_is_audited(database):
@@ -46,6 +51,7 @@ def test_five_wrong_passwords_lock_the_account_and_each_is_slower(database):
                for _ in range(5)]
     # Doubling delays (the locking failure answered at once), each padded up to the floor that hides writes.
     expected = [0.5, 1, 2, 2, 0]
+    assert len(slept) == len(expected)
     assert all(delay <= taken <= delay + accounts.FAILURE_ANSWER_FLOOR_SECONDS for delay, taken in zip(expected, slept))
     assert "再错 4 次" in answers[0].zh and "锁定" in answers[4].zh and answers[4].locked_until
     # Locked: even the right password is refused, without checking it, until the lock ends.
@@ -70,6 +76,7 @@ def test_an_unknown_name_is_answered_like_a_wrong_password_and_writes_nothing(da
     assert [answer.zh for answer in unknown] == [answer.zh for answer in known]
     expected = [0.5, 1, 2, 2, 0]
     for delays in (unknown_delays, known_delays):
+        assert len(delays) == len(expected)
         assert all(delay <= taken <= delay + accounts.FAILURE_ANSWER_FLOOR_SECONDS for delay, taken in zip(expected, delays))
     assert accounts.sign_in(database, "nobody", PASSWORD, SETTINGS, now=now).zh == \
         accounts.sign_in(database, "viewer1", PASSWORD, SETTINGS, now=now).zh  # both "locked"
@@ -151,8 +158,13 @@ def test_an_evaluator_uploads_for_their_province_and_is_refused_elsewhere_row_by
     entries = store.audit_entries(database)
     assert list(entries["action"][:2]) == ["upload_refused", "upload"]
     upload = entries.iloc[1]
-    assert upload["actor"] == "qinghai" and upload["file_name"] == "qinghai.xlsx" and upload["stored_path"]
+    assert (upload["actor"], upload["actor_role"], upload["sign_in_method"]) == ("qinghai", "evaluator", "accounts")
+    assert upload["file_name"] == "qinghai.xlsx" and upload["object_id"] == stored.submission_id
+    assert upload["file_sha256"] == stored.validation.sha256
+    assert hashlib.sha256(Path(upload["stored_path"]).read_bytes()).hexdigest() == upload["file_sha256"]
     assert json.loads(upload["detail"])["regions"] == ["630000"]
+    refusal = entries.iloc[0]
+    assert (refusal["actor_role"], refusal["file_name"]) == ("evaluator", "hunan.xlsx") and refusal["file_sha256"]
 
 
 def test_a_viewer_cannot_upload_at_all(database, table_digest):
@@ -167,6 +179,11 @@ def test_evaluators_withdraw_only_within_their_regions(database):
     qinghai = submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
     with pytest.raises(accounts.NotPermitted):
         withdraw(database, hunan.submission_id, QINGHAI)
+    # An upload with rows both inside and outside the evaluator's regions is an admin's to withdraw.
+    mixed = submit(filled_template(database, region=("630000", "430000"), value=2.5), "mixed.xlsx", ADMIN, database)
+    assert mixed.stored and {row.region_code for row in mixed.validation.rows} == {"630000", "430000"}
+    with pytest.raises(accounts.NotPermitted):
+        withdraw(database, mixed.submission_id, QINGHAI)
     withdraw(database, qinghai.submission_id, QINGHAI, reason="填错了")
     withdraw(database, hunan.submission_id, ADMIN)
     entry = store.audit_entries(database, actions=("withdrawal",))
@@ -338,10 +355,17 @@ def test_other_names_do_not_wait_for_a_slow_sign_in(database, monkeypatch):
     settings = AccessSettings(failure_delay_seconds=0)
     stuck = threading.Thread(target=accounts.sign_in, args=(database, "qinghai", PASSWORD, settings))
     stuck.start()
-    entered.wait(10)
-    assert accounts.sign_in(database, "viewer1", PASSWORD, settings).actor is not None
+    assert entered.wait(10)
+    answers = []
+    other = threading.Thread(target=lambda: answers.append(accounts.sign_in(database, "viewer1", PASSWORD, settings)))
+    other.start()
+    other.join(5)
+    done_while_stuck = not other.is_alive()
     release.set()
     stuck.join(10)
+    other.join(10)
+    assert done_while_stuck, "viewer1's sign-in waited for qinghai's"
+    assert answers[0].actor is not None
 
 
 def test_a_stale_edit_form_does_not_undo_someone_elses_change(database, table_digest):
@@ -417,3 +441,13 @@ def test_every_account_operation_finds_an_email_name_whatever_its_case(database)
     assert store.user_record(database, "zhang@qh.gov.cn")["role"] == "viewer"
     assert accounts.sign_in(database, "Zhang@qh.gov.cn", "a brand new password",
                             AccessSettings(failure_delay_seconds=0)).actor.user_name == "zhang@qh.gov.cn"
+
+
+def test_a_reupload_found_before_the_write_is_audited_as_refused(database):
+    data = filled_template(database, region="630000")
+    first = submit(data, "first.xlsx", QINGHAI, database)
+    again = submit(data, "again.xlsx", QINGHAI, database)
+    assert not again.stored and again.duplicate_of["submission_id"] == first.submission_id
+    entry = store.audit_entries(database).iloc[0]
+    assert (entry["action"], entry["file_name"], entry["file_sha256"]) == ("upload_refused", "again.xlsx", first.validation.sha256)
+    assert json.loads(entry["detail"])["duplicate_of"] == first.submission_id

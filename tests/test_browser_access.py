@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from conftest import ADMIN, PASSWORD, add_users
@@ -280,6 +281,17 @@ def test_admin_sees_uploads_refusals_failed_sign_ins_and_the_lock_in_the_audit_t
     assert uploaded["对象"] == submission_id and '"regions": ["630000"]' in uploaded["详情"], uploaded
     assert "湖南省（430000）不在您负责的地区内" in refused["详情"], refused
     assert '"failures": 5' in lock["详情"] and lock["对象"] == "qinghai", lock
+
+    # The export holds the same entries, whole: codes, roles, file hashes and the chain's hashes.
+    with page.expect_download(timeout=WAIT) as download:
+        page.get_by_role("button", name="下载数据（CSV）", exact=True).click()
+    exported = pd.read_csv(download.value.path(), encoding="utf-8-sig", dtype=str)
+    assert download.value.suggested_filename.endswith(".csv") and len(exported) == shown, exported
+    assert set(exported["actor"]) == {"qinghai"} and set(exported["actor_role"]) == {"evaluator"}
+    assert list(exported["action"][::-1][:len(expected)]) == \
+        ["sign_in", "upload", "upload_refused", *["sign_in_failed"] * 5, "account_locked"]
+    upload = exported[exported["action"] == "upload"].iloc[0]
+    assert upload["object_id"] == submission_id and len(upload["file_sha256"]) == 64 and len(upload["entry_hash"]) == 64
 
 
 @pytest.mark.slow

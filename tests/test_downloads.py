@@ -3,6 +3,7 @@ import io
 import math
 from datetime import datetime, timedelta, timezone
 
+import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indicators import downloads
 from indicators.downloads import (
     DownloadMeta,
     csv_bytes,
@@ -328,3 +330,23 @@ def test_file_name_caps_the_length():
 def test_file_name_refuses_other_suffixes(suffix):
     with pytest.raises(ValueError):
         file_name("compare", {}, suffix)
+
+
+FORMULA_TEXT = st.text(alphabet=st.sampled_from(list(downloads.BLANKS) + ["=", "+", "-", "@", "a", "1", "'", "中"]),
+                       max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FORMULA_TEXT)
+def test_the_sql_export_neutralizes_exactly_what_the_python_downloads_do(text):
+    """The whole-database CSV is written by DuckDB (store.neutralized_sql), the other downloads by pandas: one rule."""
+    from indicators.store import neutralized_sql
+
+    with duckdb.connect() as connection:
+        [(in_sql,)] = connection.execute(f"SELECT {neutralized_sql('CAST($text AS VARCHAR)', 'cell')}", {"text": text}).fetchall()
+    assert in_sql == downloads.neutralize_formula(text)
+
+
+@pytest.mark.parametrize("text", ["\t=1", "\r=1", "\u3000=1", "\xa0@x", "\n+1", "-2"])
+def test_formula_starts_after_any_blank_are_neutralized(text):
+    assert downloads.neutralize_formula(text) == "'" + text

@@ -23,8 +23,9 @@ def database(writable_database):
 
 
 def filled_template(database, region="140000", period="2021", value=1.5) -> bytes:
-    """The real template for a region, with every reported value filled in."""
-    rows = template_rows(store.template_targets(database, (region,)), [region], period)
+    """The real template for a region (or a tuple of regions, one after another), with every reported value filled in."""
+    regions = (region,) if isinstance(region, str) else tuple(region)
+    rows = template_rows(store.template_targets(database, regions), list(regions), period)
     workbook = load_workbook(io.BytesIO(template_workbook(rows)))
     sheet = workbook[layout.DATA_SHEET]
     columns = {cell.value: cell.column for cell in sheet[1]}
