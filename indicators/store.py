@@ -717,10 +717,18 @@ def targets_with_latest_reports(database: Path, include_samples: bool) -> pd.Dat
     with read_connection(database) as connection:
         return connection.execute(
             # The latest report per region, indicator and scope first (small), then one per target: the same
-            # scope before a report or target without one.
-            "WITH latest AS (SELECT * FROM (SELECT v.region_code, v.indicator, v.scope, v.value, v.unit, v.period_year, "
+            # scope before a report or target without one. LATEST_FIRST orders by period first, so only rows of
+            # each group's newest period can come first: an aggregate finds that period, and the window ranks
+            # just those rows instead of sorting every report. Samples are left out by a plain condition, not
+            # a semi-join on a list, which would have DuckDB keep the whole scan in memory for its two uses
+            # (bench/queries.py at county scale: 1.9 s and 1.2 GB before, 0.5 s and 0.5 GB after).
+            "WITH newest AS (SELECT region_code, indicator, scope, max(period) AS period FROM current_reports "
+            "WHERE $samples OR origin <> 'sample' GROUP BY region_code, indicator, scope), "
+            "latest AS (SELECT * FROM (SELECT v.region_code, v.indicator, v.scope, v.value, v.unit, v.period_year, "
             f"ROW_NUMBER() OVER (PARTITION BY v.region_code, v.indicator, v.scope ORDER BY {LATEST_FIRST}) AS recency "
-            "FROM current_reports v WHERE v.origin IN (SELECT unnest($origins))) AS ranked WHERE recency = 1) "
+            "FROM current_reports v JOIN newest n ON n.region_code = v.region_code AND n.indicator = v.indicator "
+            "AND n.scope IS NOT DISTINCT FROM v.scope AND n.period = v.period "
+            "WHERE $samples OR v.origin <> 'sample') AS ranked WHERE recency = 1) "
             "SELECT target_id, region_code, indicator, scope, category, value, value_max, unit, comparator, baseline, "
             "year, reported_value, reported_unit, reported_year, reported_scope FROM (SELECT t.target_id, t.region_code, "
             "t.indicator, t.scope, t.category, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, "
@@ -730,7 +738,7 @@ def targets_with_latest_reports(database: Path, include_samples: bool) -> pd.Dat
             "FROM targets t LEFT JOIN latest l ON l.region_code = t.region_code AND l.indicator = t.indicator "
             "AND (l.scope = t.scope OR l.scope IS NULL OR t.scope IS NULL) "
             "WHERE t.kind = 'target' AND t.indicator NOT LIKE '%\\_unclassified' ESCAPE '\\') AS chosen WHERE choice = 1",
-            {"origins": origins(include_samples)},
+            {"samples": include_samples},
         ).df()
 
 
