@@ -146,8 +146,9 @@ def _number(environ: Mapping[str, str], name: str, default: float, problems: lis
         problems.append(f"{name}={text!r} is below {minimum:g}; using {default:g}")
         return default
     if value > maximum:
-        problems.append(f"{name}={text!r} is above {maximum:g}; using {default:g}")
-        return default
+        # Asking for more than the most allowed means the most allowed (a longer lock, a slower answer).
+        problems.append(f"{name}={text!r} is above {maximum:g}; using {maximum:g}")
+        return maximum
     return value
 
 

@@ -25,8 +25,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from indicators.downloads import formula_start_pattern
-
 EXPORT_COLUMNS = (
     "doc", "line", "section_title", "region_code", "region", "level", "category", "indicator", "scope",
     "value", "value_max", "unit", "comparator", "baseline", "year", "year_explicit", "kind", "quote",
@@ -765,6 +763,8 @@ def full_export(database: Path) -> dict[str, pd.DataFrame]:
 
 def neutralized_sql(expression: str, name: str) -> str:
     """A text column whose formula-like values get a leading apostrophe: downloads.neutralize_formula's rule, in SQL."""
+    from indicators.downloads import formula_start_pattern  # only for exports: keeps openpyxl out of every start-up
+
     return (f"CASE WHEN regexp_matches({expression}, {sql_string(formula_start_pattern())}) "
             f"THEN chr(39) || {expression} ELSE {expression} END AS {name}")
 
@@ -1333,8 +1333,9 @@ def wait_for_write_turn(database: Path) -> None:
 
     For answers that write nothing but must not be told apart from those that do (see accounts.sign_in).
     """
-    with write_lock(Path(database), SIGN_IN_WRITE_WAIT_SECONDS):
-        pass
+    if Path(database).exists():  # no database, no writer to wait for (and no lock file to leave behind)
+        with write_lock(Path(database), SIGN_IN_WRITE_WAIT_SECONDS):
+            pass
 
 
 # --- Corrections made in the app ---------------------------------------------------------------

@@ -392,11 +392,20 @@ def test_a_reset_between_the_password_check_and_the_sign_in_write_refuses_that_s
     assert actions(database)[-1] == "password_reset"  # and no sign_in after it
 
 
-def test_a_sessions_proof_dates_from_the_sign_in_write(database):
-    before = accounts.utc_now()
+def test_a_sessions_proof_dates_from_the_sign_in_write(database, monkeypatch):
+    checked = accounts._checked_password
+    check_finished = []
+
+    def timed_check(password_hash, password):
+        matches = checked(password_hash, password)
+        check_finished.append(accounts.utc_now())
+        return matches
+
+    monkeypatch.setattr(accounts, "_checked_password", timed_check)
     result = accounts.sign_in(database, "qinghai", PASSWORD, AccessSettings(failure_delay_seconds=0))
-    # Taken inside the write, after the password was checked and before its audit entry was appended.
-    assert before <= result.checked_at <= store.audit_entries(database).iloc[0]["occurred_at"]
+    # Taken inside the write, after the password was checked (a time from before the check would let a reset
+    # stored in between look older than the sign-in) and before its audit entry was appended.
+    assert check_finished[0] <= result.checked_at <= store.audit_entries(database).iloc[0]["occurred_at"]
     accounts.reset_password(database, ADMIN, "qinghai", "a brand new password")
     assert accounts.fresh_actor(database, result.actor, signed_in_at=result.checked_at) is None
 

@@ -33,8 +33,8 @@ REFERENCE = (
 )
 
 
-def database_with(reports) -> Path:
-    path = Path(tempfile.mkdtemp()) / "latest.duckdb"
+def database_with(reports, folder: Path) -> Path:
+    path = folder / "latest.duckdb"
     with store.writable_copy(path) as connection:
         for target_id, region, indicator, scope in TARGETS:
             connection.execute(
@@ -54,10 +54,11 @@ def database_with(reports) -> Path:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(REPORT, max_size=25), st.booleans())
 def test_each_target_gets_the_report_that_ranking_every_report_would_choose(reports, include_samples):
-    path = database_with(reports)
-    chosen = store.targets_with_latest_reports(path, include_samples).set_index("target_id").sort_index()
-    with store.read_connection(path) as connection:
-        expected = connection.execute(REFERENCE, {"origins": store.origins(include_samples)}).df()
+    with tempfile.TemporaryDirectory() as folder:
+        path = database_with(reports, Path(folder))
+        chosen = store.targets_with_latest_reports(path, include_samples).set_index("target_id").sort_index()
+        with store.read_connection(path) as connection:
+            expected = connection.execute(REFERENCE, {"origins": store.origins(include_samples)}).df()
     expected = expected.set_index("target_id").sort_index()
     columns = ["reported_value", "reported_scope", "reported_year"]
     pd.testing.assert_frame_equal(chosen[columns], expected[columns], check_dtype=False)
