@@ -243,6 +243,26 @@ def oidc_user_name(claims: Mapping, accept_unverified: bool = False) -> str | No
     return email if user_name_problem(email) is None else None
 
 
+OIDC_REQUIRED_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+
+def oidc_configuration_problem(auth: Mapping | None) -> tuple[str, str] | None:
+    """(zh, en) what the `[auth]` section of .streamlit/secrets.toml lacks for st.login, or None when complete.
+
+    Checked before the sign-in button is offered, so a server set to OpenID without a provider says what to
+    configure instead of failing when someone clicks.
+    """
+    if not isinstance(auth, Mapping):
+        return ("已选择 OpenID 登录（BIZENV_SIGN_IN=oidc），但 .streamlit/secrets.toml 中没有 [auth] 配置：请管理员按 README 配置身份提供方",
+                "OpenID sign-in is chosen (BIZENV_SIGN_IN=oidc) but .streamlit/secrets.toml has no [auth] section: "
+                "an admin must configure the provider as the README says")
+    missing = [key for key in OIDC_REQUIRED_KEYS if not str(auth.get(key) or "").strip()]
+    if missing:
+        return (f".streamlit/secrets.toml 的 [auth] 缺少：{'、'.join(missing)}；请管理员补全后重启",
+                f"The [auth] section of .streamlit/secrets.toml lacks {', '.join(missing)}: an admin must add them and restart")
+    return None
+
+
 def failure_delay(failures: int, settings: AccessSettings) -> float:
     """Seconds to hold the answer to a failed sign-in: doubling with each failure in a row, at most 2 s.
 

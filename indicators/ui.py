@@ -274,6 +274,14 @@ def unusable_oidc_identity() -> bool:
             and access.oidc_user_name(st.user.to_dict(), settings.oidc_accept_unverified) is None)
 
 
+def oidc_configuration_problem(language_code: str) -> str | None:
+    """What keeps st.login from working here, in the user's language, or None."""
+    # load_if_toml_exists probes without drawing Streamlit's own "no secrets" error on the page.
+    auth = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
+    problem = access.oidc_configuration_problem(auth)
+    return None if problem is None else problem[0 if language_code == "zh" else 1]
+
+
 def admin_missing() -> bool:
     path = database()
     return path is not None and query("active_admin_count") == 0

@@ -45,6 +45,8 @@ if method == "accounts":
 elif method == "oidc" and ui.unusable_oidc_identity():
     st.warning(label("oidc_unusable", language))
     st.button(label("sign_out", language), on_click=st.logout, key="oidc_sign_out")
+elif method == "oidc" and (problem := ui.oidc_configuration_problem(language)):
+    st.error(ui.plain(problem))
 elif method == "oidc":
     st.caption(label("oidc_explained", language))
     st.button(label("sign_in_with_provider", language), on_click=st.login, key="oidc_sign_in")

@@ -241,3 +241,14 @@ def test_openid_identities_are_matched_by_verified_email(claims, accept_unverifi
     ("::ffff:127.0.0.1", True), ("::ffff:10.0.0.5", False), ("127.8.9.10", True)])
 def test_loopback_addresses(address, loopback):
     assert access.is_loopback(address) is loopback
+
+
+@pytest.mark.parametrize(("auth", "missing"), [
+    (None, "no [auth] section"),
+    ({}, "redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url"),
+    ({key: "x" for key in access.OIDC_REQUIRED_KEYS} | {"cookie_secret": "  "}, "lacks cookie_secret:"),
+    ({key: "x" for key in access.OIDC_REQUIRED_KEYS}, None),
+])
+def test_an_incomplete_openid_configuration_is_named(auth, missing):
+    problem = access.oidc_configuration_problem(auth)
+    assert (problem is None) if missing is None else (missing in problem[1])

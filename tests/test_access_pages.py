@@ -214,9 +214,26 @@ def test_with_anonymous_viewing_off_every_page_asks_to_sign_in(database, open_pa
     assert open_page("pages/compare.py", as_user="viewer1", indicator="power_connection_time").get("plotly_chart")
 
 
+OIDC_SECRETS = {"redirect_uri": "https://bizenv.example/oauth2callback", "cookie_secret": "a long random secret",
+                "client_id": "bizenv", "client_secret": "provider secret",
+                "server_metadata_url": "https://id.example/.well-known/openid-configuration"}
+
+
+def test_openid_without_a_configured_provider_says_what_is_missing_instead_of_offering_a_button(database, monkeypatch):
+    monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
+    for secrets, missing in ((None, "中没有 \\[auth\\] 配置"), ({**OIDC_SECRETS, "client_secret": ""}, "缺少：client\\_secret")):
+        test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+        if secrets:
+            test.secrets["auth"] = secrets
+        test.run()
+        page = test.switch_page("pages/sign_in.py").run()
+        assert not page.exception and not page.button and missing in page.error[0].value
+
+
 def test_an_openid_identity_gets_its_stored_role(database, monkeypatch):
     monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
     test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.secrets["auth"] = OIDC_SECRETS
     test.run()
     page = test.switch_page("pages/sign_in.py").run()
     assert page.button(key="oidc_sign_in")  # st.login, when no one is signed in
