@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import PASSWORD, add_users
 from etl.paths import REPO_DIR
@@ -94,6 +95,24 @@ def wait_until_idle(page, timeout=30_000):
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout)
 
 
+def downloaded(page, button, first_wait=20_000):
+    """The download a click on `button` starts.
+
+    Seen once in several full CI runs, never alone: a click that landed while Streamlit was still redrawing
+    started no download. A person clicks again, so the test does too, once, after the page is idle; a button
+    that never downloads still fails.
+    """
+    for attempt, wait in enumerate((first_wait, 60_000)):
+        try:
+            with page.expect_download(timeout=wait) as download_info:
+                button.click()
+            return download_info.value
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
+            wait_until_idle(page)
+
+
 def sign_in(page, user_name, password):
     """Fill in and send the sign-in form, then wait for the app to settle."""
     page.get_by_label("用户名").wait_for(timeout=60_000)
@@ -161,9 +180,7 @@ def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
     page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
     bar_count = page.locator(".js-plotly-plot .barlayer .point").count()
     wait_until_idle(page)
-    with page.expect_download(timeout=60_000) as download_info:
-        page.get_by_text("下载数据（CSV）").first.click()
-    download = download_info.value
+    download = downloaded(page, page.get_by_text("下载数据（CSV）").first)
     assert download.suggested_filename == "bizenv_compare_power_connection_time_2021.csv"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
@@ -199,10 +216,9 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
     sign_in(page, "admin", PASSWORD)
     page.get_by_text("下载模板（Excel）").wait_for(timeout=60_000)
     wait_until_idle(page)
-    with page.expect_download(timeout=60_000) as download_info:
-        page.get_by_text("下载模板（Excel）").click()
-    template = tmp_path / download_info.value.suggested_filename
-    download_info.value.save_as(template)
+    download = downloaded(page, page.get_by_text("下载模板（Excel）"))
+    template = tmp_path / download.suggested_filename
+    download.save_as(template)
     workbook = load_workbook(template)
     sheet = workbook["进度填报"]
     columns = {cell.value: cell.column for cell in sheet[1]}

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from conftest import ADMIN, PASSWORD, add_users
-from test_browser import browser, served, wait_until_idle  # noqa: F401 (browser is a fixture)
+from test_browser import browser, downloaded, served, wait_until_idle  # noqa: F401 (browser is a fixture)
 from test_upload_pages import filled_template
 
 WAIT = 30_000
@@ -283,10 +283,9 @@ def test_admin_sees_uploads_refusals_failed_sign_ins_and_the_lock_in_the_audit_t
     assert '"failures": 5' in lock["详情"] and lock["对象"] == "qinghai", lock
 
     # The export holds the same entries, whole: codes, roles, file hashes and the chain's hashes.
-    with page.expect_download(timeout=WAIT) as download:
-        page.get_by_role("button", name="下载数据（CSV）", exact=True).click()
-    exported = pd.read_csv(download.value.path(), encoding="utf-8-sig", dtype=str)
-    assert download.value.suggested_filename.endswith(".csv") and len(exported) == shown, exported
+    download = downloaded(page, page.get_by_role("button", name="下载数据（CSV）", exact=True))
+    exported = pd.read_csv(download.path(), encoding="utf-8-sig", dtype=str)
+    assert download.suggested_filename.endswith(".csv") and len(exported) == shown, exported
     assert set(exported["actor"]) == {"qinghai"} and set(exported["actor_role"]) == {"evaluator"}
     assert list(exported["action"][::-1][:len(expected)]) == \
         ["sign_in", "upload", "upload_refused", *["sign_in_failed"] * 5, "account_locked"]
