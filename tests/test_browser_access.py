@@ -11,6 +11,7 @@ wrote (it skips, saying so, when run without them).
 """
 import re
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -102,7 +103,17 @@ def sign_in(page, url: str, user_name: str, password: str = PASSWORD):
 
 
 def sidebar_links(page) -> list[str]:
-    return [text.strip() for text in page.locator(SIDEBAR).get_by_role("link").all_inner_texts()]
+    """The sidebar's page links once all are drawn. Streamlit draws them after the captions below them, a
+    moment later and sometimes one by one, so a read as soon as the sidebar shows can see only some."""
+    links = page.locator(SIDEBAR).get_by_role("link")
+    links.filter(has_text=re.compile(r"^(登录|我的账户)$")).wait_for(timeout=WAIT)  # the last one, on every page
+    shown, deadline = None, time.monotonic() + 10
+    while True:
+        current = [text.strip() for text in links.all_inner_texts()]
+        if current == shown or time.monotonic() > deadline:
+            return current
+        shown = current
+        page.wait_for_timeout(250)
 
 
 def grid_cells(page, index: int = 0) -> tuple[list[str], list[list[str]]]:
