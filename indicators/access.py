@@ -129,7 +129,7 @@ class AccessSettings:
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, problems: list[str], minimum: float = 0,
-            maximum: float = 1e6) -> float:
+            maximum: float = math.inf) -> float:
     text = environ.get(name)
     if text is None or text.strip() == "":
         return default

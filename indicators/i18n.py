@@ -407,9 +407,6 @@ def unit_label(unit: str, language: str) -> str:
 def localized_table(frame, language: str):
     """Status, origin, level and unit codes shown as words in `language`, columns renamed."""
     shown = frame.copy()
-    if "regions" in shown and "role" in shown:
-        shown["regions"] = [regions if isinstance(regions, str) else NO_REGIONS_LABELS.get(role, NO_REGIONS_LABELS[None])[language]
-                            for regions, role in zip(shown["regions"], shown["role"])]
     for column, names in (("status", STATUS_LABELS), ("state", STATUS_LABELS), ("origin", ORIGIN_LABELS),
                           ("level", LEVELS), ("comparator", COMPARATOR_LABELS), ("role", ROLE_LABELS),
                           ("actor_role", ROLE_LABELS), ("sign_in_method", SIGN_IN_METHOD_LABELS)):
@@ -419,6 +416,13 @@ def localized_table(frame, language: str):
         if column in shown:
             shown[column] = shown[column].map(lambda code: unit_label(code, language) if isinstance(code, str) else code)
     return shown.rename(columns=column_labels(shown.columns, language))
+
+
+def localized_users(users, language: str):
+    """The users table in `language`, with a user without stored regions shown as 全部地区 (admins) or 未分配."""
+    regions = [named if isinstance(named, str) else NO_REGIONS_LABELS.get(role, NO_REGIONS_LABELS[None])[language]
+               for named, role in zip(users["regions"], users["role"])]
+    return localized_table(users.assign(regions=regions), language)
 
 
 def localized_targets(frame, language: str):

@@ -3,7 +3,7 @@ import streamlit as st
 
 from indicators import ui
 from indicators.access import ROLES
-from indicators.i18n import LEVELS, ROLE_LABELS, label, localized_table
+from indicators.i18n import LEVELS, ROLE_LABELS, label, localized_users
 
 language, samples = ui.page("page_users", requires="manage_users")
 if message := st.session_state.pop("flash", None):
@@ -11,7 +11,7 @@ if message := st.session_state.pop("flash", None):
 built_in = ui.sign_in_method() == "accounts"
 
 users = ui.query("users_overview")
-st.dataframe(localized_table(users, language), hide_index=True, key="users_table")
+st.dataframe(localized_users(users, language), hide_index=True, key="users_table")
 
 regions = ui.query("region_choices")
 region_names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}{'，' + row.parent if row.parent else ''}）"
