@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.queries import generate, is_generated  # noqa: E402
 from etl.build import build  # noqa: E402
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR  # noqa: E402
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR  # noqa: E402
 from indicators import access, accounts, store  # noqa: E402
 
 PASSWORD = "timing secret 2026"

@@ -17,7 +17,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(REPO_DIR))
 
 from etl.documents import META_SUFFIX, metadata_path, source_files  # noqa: E402
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR  # noqa: E402
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR  # noqa: E402
 
 MB = 1_000_000  # decimal megabytes, the unit of the 5 MB/s goal
 GOAL_MB_PER_S = 5.0

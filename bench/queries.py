@@ -81,7 +81,7 @@ def bench_indicators() -> pd.DataFrame:
 
 def bench_counties() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every county-level unit with its province (first two digits of the code), and the provinces that have any."""
-    from etl.regions import default_region_table
+    from indicators.regions import default_region_table
 
     table = default_region_table()
     regions = table.all()
@@ -209,7 +209,7 @@ def is_generated(database: Path) -> bool:
 def generate(database: Path) -> None:
     """The real corpus, then synthetic county reports, targets, documents and submissions, in one transaction."""
     from etl.build import build
-    from etl.paths import CORRECTIONS_FILE, POLICIES_DIR
+    from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR
 
     started = time.perf_counter()
     result = build(POLICIES_DIR, database, CORRECTIONS_FILE)

@@ -23,9 +23,9 @@ def write_workbook(path: Path, rows: int) -> None:
     """A valid progress sheet: county × indicator × quarter keys, each once, values in each indicator's unit."""
     from openpyxl import Workbook
 
-    from etl.regions import default_region_table
+    from indicators.regions import default_region_table
     from indicators.catalog import default_catalog
-    from indicators.progress_layout import COLUMNS, DATA_SHEET
+    from indicators.progress.layout import COLUMNS, DATA_SHEET
 
     counties = [region for region in default_region_table().all() if region.level == "county"]
     indicators = [indicator for indicator in default_catalog().indicators
@@ -51,7 +51,7 @@ def write_workbook(path: Path, rows: int) -> None:
 
 def measure(workbook: str, database: str, uploads: str) -> dict:
     """Runs in a fresh process so its peak memory is the upload's alone."""
-    from etl.submissions import submit
+    from indicators.progress.submissions import submit
 
     data = Path(workbook).read_bytes()
     started = time.perf_counter()
@@ -70,7 +70,7 @@ def main() -> None:
     arguments = options.parse_args()
 
     from etl.build import build
-    from etl.paths import POLICIES_DIR
+    from indicators.paths import POLICIES_DIR
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

@@ -18,10 +18,10 @@ from etl.corrections import Correction, CorrectionError, apply_corrections, corr
 from etl.documents import LoadedDocument, MetadataError, load_document, source_files
 from etl.extract import SectionContext, extract_section, plan_year_of
 from etl.model import Statement
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 from etl.reports import REPORT_COLUMNS, SampleWorkbookError, read_sample_workbook, reports_from_achievements
 from etl.readers import DocumentReadError
-from etl.regions import RegionTable, UnknownRegion, default_region_table
+from indicators.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.attainment import COMPARATORS
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
 from indicators.access import Actor, command_line_actor

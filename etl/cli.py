@@ -9,9 +9,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from etl.build import BuildCheckFailed, build
-from etl.files import write_atomically
+from indicators.files import write_atomically
 from etl.export import ExportError, export_targets
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 
 
 def run_build(arguments: argparse.Namespace) -> int:
@@ -61,7 +61,7 @@ def run_evaluate(arguments: argparse.Namespace) -> int:
 
 def _template_region_codes(names: list[str], with_children: bool) -> list[str]:
     """Region codes for the names or codes given, each with every region below it when asked."""
-    from etl.regions import CODE_PATTERN, default_region_table
+    from indicators.regions import CODE_PATTERN, default_region_table
 
     table = default_region_table()
     codes: list[str] = []
@@ -78,9 +78,9 @@ def _template_region_codes(names: list[str], with_children: bool) -> list[str]:
 
 
 def run_template(arguments: argparse.Namespace) -> int:
-    from etl.regions import UnknownRegion
+    from indicators.regions import UnknownRegion
     from indicators import store
-    from indicators.progress_template import PERIOD_PATTERN, template_rows, template_workbook
+    from indicators.progress.template import PERIOD_PATTERN, template_rows, template_workbook
 
     if not PERIOD_PATTERN.match(arguments.period):
         print(f"期间格式不正确：{arguments.period}（应为 2021 或 2021Q3） / bad period", file=sys.stderr)
@@ -105,7 +105,7 @@ def run_template(arguments: argparse.Namespace) -> int:
 
 
 def run_import_progress(arguments: argparse.Namespace) -> int:
-    from etl.submissions import submit
+    from indicators.progress.submissions import submit
 
     database = Path(arguments.db) if arguments.db else database_path()
     path = Path(arguments.file)
@@ -132,7 +132,7 @@ def run_import_progress(arguments: argparse.Namespace) -> int:
 
 
 def run_withdraw(arguments: argparse.Namespace) -> int:
-    from etl.submissions import withdraw
+    from indicators.progress.submissions import withdraw
 
     database = Path(arguments.db) if arguments.db else database_path()
     try:

@@ -11,7 +11,7 @@ import yaml
 
 from etl.model import DocumentMeta, Section
 from etl.readers import SUPPORTED_SUFFIXES, DocumentReadError, read_document_lines
-from etl.regions import RegionTable, UnknownRegion
+from indicators.regions import RegionTable, UnknownRegion
 
 META_SUFFIX = ".meta.yml"
 # libyaml's loader when present: metadata is read once per file, and the pure-Python one is slow.

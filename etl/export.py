@@ -7,7 +7,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from etl.files import replaced_atomically
+from indicators.files import replaced_atomically
 from indicators.store import EXPORT_COLUMNS, export_rows
 
 FORMATS = (".csv", ".xlsx", ".parquet")

@@ -11,7 +11,7 @@ import yaml
 
 from etl.model import Section, Statement
 from etl.numerals import NotANumber, parse_number
-from etl.paths import NON_TARGETS_FILE, SCOPES_FILE
+from indicators.paths import NON_TARGETS_FILE, SCOPES_FILE
 from indicators.catalog import TIME_UNITS, Catalog, Indicator, default_catalog
 
 # --- Cleaning ---------------------------------------------------------------------------------

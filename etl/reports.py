@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from etl.regions import RegionTable
+from indicators.regions import RegionTable
 from indicators.catalog import UNITS, Catalog
 
 REPORT_COLUMNS = (

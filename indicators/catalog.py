@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from etl.paths import CATALOG_FILE
+from indicators.paths import CATALOG_FILE
 
 FAMILIES = ("processing_time", "power_connection", "item_count", "one_stop_coverage", "other")
 UNITS = ("working_day", "day", "hour", "month", "minute", "item", "step", "times", "percent", "yuan", "enterprise", "other")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from etl.paths import database_path
+from indicators.paths import database_path
 from indicators import access, accounts, downloads, store, views
 from indicators.i18n import LANGUAGES, ROLE_LABELS, label
 
@@ -294,7 +294,7 @@ def region_names() -> dict[str, str]:
 
 def actor_scope(language_code: str) -> str:
     """The current actor's regions in words."""
-    from etl.regions import default_region_table
+    from indicators.regions import default_region_table
 
     zh, en = accounts.scope_text(actor(), default_region_table().display_name)
     return zh if language_code == "zh" else en
@@ -527,7 +527,7 @@ def full_download() -> None:
 
 def template_bytes(region_codes: tuple[str, ...], period: str, language_code: str) -> tuple[bytes, int]:
     """The progress template for the regions and period, and its number of rows."""
-    from indicators import progress_template
+    from indicators.progress import template as progress_template
 
     rows = progress_template.template_rows(query("template_targets", region_codes), list(region_codes), period)
     return progress_template.template_workbook(rows, language_code, long_format=len(region_codes) > 1), len(rows)
@@ -535,27 +535,27 @@ def template_bytes(region_codes: tuple[str, ...], period: str, language_code: st
 
 def submit_upload(data: bytes, file_name: str):
     """Check and store an upload as the signed-in user (see etl.submissions.submit); the cached pages see it at once."""
-    from etl.submissions import submit
+    from indicators.progress.submissions import submit
 
     return submit(data, file_name, actor(), database_path())
 
 
 def annotated_upload(data: bytes, outcome, language_code: str) -> bytes:
-    from etl.progress_import import annotated_workbook
+    from indicators.progress.reader import annotated_workbook
 
     return annotated_workbook(data, outcome.validation, language_code)
 
 
 def can_annotate(outcome) -> bool:
     """False when the file as a whole was refused (not a workbook, too big): there are no cells to mark."""
-    from etl.progress_import import can_annotate as workbook_can_be_annotated
+    from indicators.progress.reader import can_annotate as workbook_can_be_annotated
 
     return workbook_can_be_annotated(outcome.validation)
 
 
 def withdraw_submission(submission_id: str, reason: str) -> tuple[int | None, str | None]:
     """(values restored, None), or (None, why it was refused)."""
-    from etl.submissions import withdraw
+    from indicators.progress.submissions import withdraw
 
     try:
         return withdraw(database_path(), submission_id, actor(), reason=reason or None), None
@@ -568,7 +568,7 @@ def withdraw_submission(submission_id: str, reason: str) -> tuple[int | None, st
 
 
 def may_withdraw(submission_id: str) -> bool:
-    from etl.submissions import may_withdraw as allowed
+    from indicators.progress.submissions import may_withdraw as allowed
 
     return allowed(database_path(), actor(), submission_id)
 
@@ -605,7 +605,7 @@ def rebuild_targets(allow_shrink: bool):
 
 def file_corrections_count() -> int:
     from etl.corrections import load_corrections
-    from etl.paths import CORRECTIONS_FILE
+    from indicators.paths import CORRECTIONS_FILE
 
     return len(load_corrections(CORRECTIONS_FILE))
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from indicators import ui
 from indicators.i18n import LEVELS, column_labels, label
-from indicators.progress_layout import UPLOAD_SIZE_LIMIT
+from indicators.progress.layout import UPLOAD_SIZE_LIMIT
 
 language, samples = ui.page("page_upload", requires="upload")
 who = ui.actor()

@@ -8,7 +8,7 @@ if [ ! -f "$database" ]; then
   .venv/bin/python -m etl build --db "$database" || echo "some documents failed to load; see above" >&2
 fi
 export BIZENV_DB="$database"
-if [ "${BIZENV_SIGN_IN:-accounts}" = accounts ] && [ "$(.venv/bin/python -c 'from etl.paths import database_path; from indicators import store; path = database_path(); store.ensure_current_schema(path); print(store.active_admin_count(path))')" = 0 ]; then
+if [ "${BIZENV_SIGN_IN:-accounts}" = accounts ] && [ "$(.venv/bin/python -c 'from indicators.paths import database_path; from indicators import store; path = database_path(); store.ensure_current_schema(path); print(store.active_admin_count(path))')" = 0 ]; then
   echo "No admin yet: anyone may read, nobody may upload. Create one with: .venv/bin/python -m etl create-admin NAME" >&2
 fi
 address=()

@@ -2,10 +2,10 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.paths import REPO_DIR
+from indicators.paths import REPO_DIR
 
 from etl.build import build
-from etl.paths import CORRECTIONS_FILE, POLICIES_DIR
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR
 from indicators.access import Actor, RegionGrant
 
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import PASSWORD, signed_in
-from etl.paths import REPO_DIR
+from indicators.paths import REPO_DIR
 from indicators import store
 from test_upload_pages import filled_template
 
@@ -43,7 +43,7 @@ def test_visitors_and_viewers_cannot_reach_the_upload_page_or_admin_pages(databa
 
 
 def test_a_viewer_sees_submissions_but_no_withdraw_control(database, open_page, admin):
-    from etl.submissions import submit
+    from indicators.progress.submissions import submit
 
     stored = submit(filled_template(database, region="630000"), "q.xlsx", admin, database)
     page = open_page("pages/submissions.py", as_user="viewer1", submission=stored.submission_id)
@@ -312,7 +312,7 @@ def test_a_database_from_before_accounts_existed_is_upgraded_on_first_use(corpus
     import duckdb
 
     from etl.build import build
-    from etl.paths import POLICIES_DIR
+    from indicators.paths import POLICIES_DIR
 
     path = tmp_path / "old.duckdb"
     shutil.copyfile(corpus_database, path)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ADMIN, PASSWORD
 from etl import maintenance
-from etl.submissions import submit, withdraw
+from indicators.progress.submissions import submit, withdraw
 from indicators import accounts, store
 from indicators.access import AccessSettings, Actor, RegionGrant
 from test_upload_pages import filled_template

@@ -2,7 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.paths import REPO_DIR
+from indicators.paths import REPO_DIR
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import PASSWORD, add_users
-from etl.paths import REPO_DIR
+from indicators.paths import REPO_DIR
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,7 @@ FILE_INPUT = 'input[type="file"]'
 def site(corpus_database, tmp_path_factory):
     """A server with built-in accounts on a private copy of the corpus with the three users, and one submission
     by the admin for 青海省 (so the submissions page has something a withdraw button could act on)."""
-    from etl.submissions import submit
+    from indicators.progress.submissions import submit
 
     folder = tmp_path_factory.mktemp("access")
     database = folder / "bizenv.duckdb"

@@ -11,7 +11,7 @@ from docx import Document
 from etl import build as build_module
 from etl.build import BuildCheckFailed, build
 from etl.cli import main
-from etl.paths import POLICIES_DIR
+from indicators.paths import POLICIES_DIR
 from indicators.catalog import FAMILIES, default_catalog
 
 META = "title: {title}\nissuer: 测试办公厅\nregion: {region}\ndocument_number: 测试〔2021〕1号\nissue_date: 2021-05-01\nsource: 测试\n"

@@ -3,7 +3,7 @@ import duckdb
 import pytest
 import yaml
 
-from etl.paths import INDICATORS_DIR
+from indicators.paths import INDICATORS_DIR
 
 CONTRACTS = yaml.safe_load((INDICATORS_DIR / "contracts.yml").read_text(encoding="utf-8"))
 

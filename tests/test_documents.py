@@ -2,8 +2,8 @@
 import pytest
 
 from etl.documents import MetadataError, load_document, read_metadata
-from etl.paths import POLICIES_DIR
-from etl.regions import default_region_table
+from indicators.paths import POLICIES_DIR
+from indicators.regions import default_region_table
 
 COMPILATION = POLICIES_DIR / "004_f0a0ede04f7e6c37.txt"
 

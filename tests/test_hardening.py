@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from conftest import ADMIN, QINGHAI_EVALUATOR, add_users, data_digest, signed_in
-from etl.paths import REPO_DIR
-from etl.submissions import submit
-from indicators import progress_layout as layout
+from indicators.paths import REPO_DIR
+from indicators.progress.submissions import submit
+from indicators.progress import layout
 from indicators import store
 from test_upload_pages import filled_template
 
@@ -566,7 +566,7 @@ def role_database(corpus_database, tmp_path_factory):
 def write_actions(setup, data):
     """name → a call performing one write as the given actor."""
     from etl import maintenance
-    from etl.submissions import withdraw
+    from indicators.progress.submissions import withdraw
     from indicators import accounts
 
     path = setup["path"]

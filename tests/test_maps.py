@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from etl.regions import default_region_table
+from indicators.regions import default_region_table
 from indicators import maps
 
 LEVELS = ("province", "prefecture", "county")

@@ -21,8 +21,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from etl import progress_import
-from etl.progress_import import (
+from indicators.progress import reader as progress_import
+from indicators.progress.reader import (
     Problem,
     ProgressRow,
     ValidationContext,
@@ -31,10 +31,10 @@ from etl.progress_import import (
     parse_number_text,
     validate_upload,
 )
-from etl.regions import default_region_table
-from indicators import progress_layout
+from indicators.regions import default_region_table
+from indicators.progress import layout as progress_layout
 from indicators.catalog import default_catalog
-from indicators.progress_layout import COLUMNS, DATA_SHEET, LISTS_SHEET
+from indicators.progress.layout import COLUMNS, DATA_SHEET, LISTS_SHEET
 
 CURRENT_YEAR = 2025
 FIELDS = [column.field for column in COLUMNS]
@@ -1016,7 +1016,7 @@ def test_a_100000_row_workbook_is_checked_in_well_under_five_seconds(tmp_path):
 @pytest.fixture(scope="module")
 def stored_database(tmp_path_factory):
     from etl.build import build
-    from etl.paths import POLICIES_DIR
+    from indicators.paths import POLICIES_DIR
 
     database = tmp_path_factory.mktemp("broken-uploads") / "bizenv.duckdb"
     build(POLICIES_DIR, database, samples_dir=None)
@@ -1027,7 +1027,7 @@ def stored_database(tmp_path_factory):
 def test_broken_workbook_submitted_changes_nothing_stored(tmp_path, monkeypatch, stored_database, build, expected,
                                                           admin, table_digest):
     """Through the whole upload path: refused, every data table as before, no file kept; the refusal is audited."""
-    from etl.submissions import submit
+    from indicators.progress.submissions import submit
     from indicators import store
 
     path = build(tmp_path, monkeypatch)

@@ -6,9 +6,9 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.cli import main
-from indicators import progress_layout as layout
+from indicators.progress import layout
 from indicators import store
-from indicators.progress_template import HEADER_ROW, TemplateError, target_text, template_rows, template_workbook
+from indicators.progress.template import HEADER_ROW, TemplateError, target_text, template_rows, template_workbook
 
 SHANXI = "140000"
 FIELDS = [column.field for column in layout.COLUMNS]

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.paths import REGION_ALIASES_FILE
-from etl.regions import (
+from indicators.paths import REGION_ALIASES_FILE
+from indicators.regions import (
     NATIONAL_CODE,
     PLACEHOLDER_NAMES,
     Region,

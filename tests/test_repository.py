@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from etl.paths import REPO_DIR
+from indicators.paths import REPO_DIR
 
 README = (REPO_DIR / "README.md").read_text(encoding="utf-8")
 

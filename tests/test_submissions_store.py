@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from etl.build import build
-from etl.paths import POLICIES_DIR, REPO_DIR
+from indicators.paths import POLICIES_DIR, REPO_DIR
 from etl.reports import REPORT_COLUMNS
 from indicators import store
 

@@ -6,11 +6,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from etl.paths import REPO_DIR
-from etl.submissions import submit
-from indicators import progress_layout as layout
+from indicators.paths import REPO_DIR
+from indicators.progress.submissions import submit
+from indicators.progress import layout
 from indicators import store
-from indicators.progress_template import template_rows, template_workbook
+from indicators.progress.template import template_rows, template_workbook
 
 
 from conftest import ADMIN
@@ -110,7 +110,7 @@ def test_two_uploads_at_the_same_moment_both_land_whole(database, tmp_path):
         import sys
         from pathlib import Path
         sys.path.insert(0, {str(REPO_DIR)!r})
-        from etl.submissions import submit
+        from indicators.progress.submissions import submit
         from indicators.access import Actor
         path = Path(sys.argv[1])
         outcome = submit(path.read_bytes(), path.name, Actor("admin", "admin", "accounts"), Path({str(database)!r}),

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators import progress_layout as layout
+from indicators.progress import layout
 from indicators.i18n import COMPARATOR_LABELS, UNITS
 from indicators.views import applicable_target
 

