@@ -413,7 +413,7 @@ def test_a_sessions_proof_dates_from_the_sign_in_write(database, monkeypatch):
 def test_a_busy_database_answers_an_unknown_name_like_a_known_one(database, monkeypatch):
     """While another writer holds the database a known name's failure cannot be written and is refused as busy;
     an unknown name, which writes nothing, waits and is refused the same way, so the two cannot be told apart."""
-    monkeypatch.setattr(store, "SIGN_IN_WRITE_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(store.people, "SIGN_IN_WRITE_WAIT_SECONDS", 0.2)
     settings = AccessSettings(failure_delay_seconds=0)
     with store.write_lock(database):
         for name in ("qinghai", "nobody-by-this-name"):

@@ -104,7 +104,7 @@ def test_failed_write_leaves_the_previous_database_untouched(tmp_path, monkeypat
             raise RuntimeError("disk full")
         original(connection, table, frame)
 
-    monkeypatch.setattr(store, "insert_frame", fail_on_targets)
+    monkeypatch.setattr(store.builds, "insert_frame", fail_on_targets)
     with pytest.raises(RuntimeError):
         build(POLICIES_DIR, database)
     assert file_digest(database) == before

@@ -126,7 +126,7 @@ def test_a_process_killed_mid_commit_leaves_the_database_as_it_was(database, tmp
             def insert_then_die(connection, table, frame):
                 original(connection, table, frame.head(len(frame) // 2))
                 die()                      # killed with half the rows written inside the transaction
-            store.insert_frame = insert_then_die
+            store.submissions.insert_frame = insert_then_die
         count = 20000
         rows = pd.DataFrame({{
             "reported_id": [f"r{{index}}" for index in range(count)], "origin": "submission", "submission_id": "big",
