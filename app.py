@@ -1,9 +1,9 @@
 """Home: what the database holds, how far targets are met, coverage by region and family, latest uploads."""
 import streamlit as st
 
-from indicators import ui
 from indicators.catalog import FAMILIES
 from indicators.i18n import STATUS_LABELS, column_labels, label, localized_targets
+from indicators.ui import cached, download_controls, frame
 
 
 def home(language: str, samples: bool) -> None:
@@ -11,12 +11,12 @@ def home(language: str, samples: bool) -> None:
     st.caption(label("app_caption", language))
     if message := st.session_state.pop("auth_notice", None):
         st.warning(message)
-    database = ui.database()
+    database = cached.database()
     if database is None:
         st.warning(label("no_database", language))
         return
 
-    summary = ui.summary(database)
+    summary = cached.database_summary()
     columns = st.columns(4)
     columns[0].metric(label("documents", language), summary["documents"])
     columns[1].metric(label("targets", language), summary["targets"])
@@ -24,7 +24,7 @@ def home(language: str, samples: bool) -> None:
     columns[3].metric(label("reported_values", language), summary["reported_values"])
 
     st.subheader(label("status_shares", language))
-    shares = ui.status_shares(samples)
+    shares = cached.status_shares(samples)
     share_columns = st.columns(len(shares))
     total = max(int(shares.sum()), 1)
     for column, (status, count) in zip(share_columns, shares.items()):
@@ -37,36 +37,36 @@ def home(language: str, samples: bool) -> None:
     st.dataframe(by_family, width="stretch")
 
     st.subheader(label("coverage_matrix", language))
-    st.dataframe(ui.coverage_matrix(language), width="stretch")
+    st.dataframe(cached.coverage_matrix(language), width="stretch")
 
     options = ["all", *FAMILIES]
     family = st.selectbox(
         label("filter_family", language), options, format_func=lambda key: label(key, language), key="family"
     )
-    statements = ui.targets(database, None if family == "all" else family)
+    statements = cached.targets_table(family=None if family == "all" else family)
     st.caption(f"{label('statements_of_family', language)}: {len(statements)}")
     st.dataframe(localized_targets(statements, language), width="stretch", hide_index=True)
 
     st.subheader(label("document_list", language))
-    documents = ui.documents(database)
+    documents = cached.documents_overview()
     st.dataframe(documents.rename(columns=column_labels(documents.columns, language)), width="stretch", hide_index=True)
 
     st.subheader(label("latest_uploads", language))
-    uploads = ui.query("latest_submissions")
+    uploads = cached.latest_submissions()
     if uploads.empty:
         st.caption(label("no_uploads", language))
     else:
         st.dataframe(uploads, width="stretch", hide_index=True)
 
-    ui.full_download()
+    download_controls.full_download()
 
-    failures = ui.failures(database)
+    failures = cached.latest_build_failures()
     if not failures.empty:
         st.subheader(label("failed_files", language))
         st.dataframe(failures.rename(columns=column_labels(failures.columns, language)), width="stretch", hide_index=True)
 
 
 st.set_page_config(page_title="bizenv", layout="wide")
-language_code, show_samples = ui.sidebar()
-ui.gate("view", language_code, "page_home")
+language_code, show_samples = frame.sidebar()
+frame.gate("view", language_code, "page_home")
 home(language_code, show_samples)

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
-import json
 import datetime as dt
+import getpass
 import hashlib
+import json
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -18,15 +18,20 @@ from etl.corrections import Correction, CorrectionError, apply_corrections, corr
 from etl.documents import LoadedDocument, MetadataError, load_document, source_files
 from etl.extract import SectionContext, extract_section, plan_year_of
 from etl.model import Statement
-from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
-from etl.reports import REPORT_COLUMNS, SampleWorkbookError, read_sample_workbook, reports_from_achievements
 from etl.readers import DocumentReadError
-from indicators.regions import RegionTable, UnknownRegion, default_region_table
+from etl.reports import REPORT_COLUMNS, SampleWorkbookError, read_sample_workbook, reports_from_achievements
+from indicators.access import Actor, command_line_actor
 from indicators.attainment import COMPARATORS
 from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
-from indicators.access import Actor, command_line_actor
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
+from indicators.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.store import (
-    AuditEvent, BuildTables, ensure_current_schema, record_audit, replace_build, stored_corrections,
+    AuditEvent,
+    BuildTables,
+    ensure_current_schema,
+    record_audit,
+    replace_build,
+    stored_corrections,
 )
 
 KINDS = ("target", "achieved")
@@ -294,7 +299,7 @@ def _build(policies_dir: Path, database: Path, corrections_file: Path, progress:
     corpus_sha256 = hashlib.sha256(
         "\n".join(f"{document.meta.doc}:{document.sha256}" for document in documents).encode()
     ).hexdigest()
-    finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     build_record = {
         "build_id": uuid.uuid4().hex,
         "finished_at": finished_at,

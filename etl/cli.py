@@ -9,8 +9,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from etl.build import BuildCheckFailed, build
-from indicators.files import write_atomically
 from etl.export import ExportError, export_targets
+from indicators.files import write_atomically
 from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 
 
@@ -78,9 +78,9 @@ def _template_region_codes(names: list[str], with_children: bool) -> list[str]:
 
 
 def run_template(arguments: argparse.Namespace) -> int:
-    from indicators.regions import UnknownRegion
     from indicators import store
     from indicators.progress.template import PERIOD_PATTERN, template_rows, template_workbook
+    from indicators.regions import UnknownRegion
 
     if not PERIOD_PATTERN.match(arguments.period):
         print(f"期间格式不正确：{arguments.period}（应为 2021 或 2021Q3） / bad period", file=sys.stderr)
@@ -210,7 +210,7 @@ def run_audit(arguments: argparse.Namespace) -> int:
         else:
             data = downloads.xlsx_bytes(entries, downloads.DownloadMeta(
                 title="审计记录 audit trail", filters={}, indicators=pd.DataFrame(), sources=pd.DataFrame(),
-                generated_at=dt.datetime.now(dt.timezone.utc)))
+                generated_at=dt.datetime.now(dt.UTC)))
         write_atomically(out, data)
         print(f"{len(entries)} 条记录 entries → {out}")
     if breaks:

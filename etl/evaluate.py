@@ -96,7 +96,7 @@ def evaluate(predictions: list[dict], labels: list[dict], labelled_lines: dict[s
     return result
 
 
-def labelled_spans(labels: list[dict], documents: "pd.DataFrame") -> dict[str, tuple[int, int]]:
+def labelled_spans(labels: list[dict], documents: pd.DataFrame) -> dict[str, tuple[int, int]]:
     """The lines the labels cover: for each labelled document, the section whose title they name."""
     spans: dict[str, tuple[int, int]] = {}
     for doc, title in {(label["doc"], label["section_title"]) for label in labels}:

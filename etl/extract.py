@@ -11,8 +11,8 @@ import yaml
 
 from etl.model import Section, Statement
 from etl.numerals import NotANumber, parse_number
-from indicators.paths import NON_TARGETS_FILE, SCOPES_FILE
 from indicators.catalog import TIME_UNITS, Catalog, Indicator, default_catalog
+from indicators.paths import NON_TARGETS_FILE, SCOPES_FILE
 
 # --- Cleaning ---------------------------------------------------------------------------------
 

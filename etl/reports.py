@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from indicators.regions import RegionTable
 from indicators.catalog import UNITS, Catalog
+from indicators.regions import RegionTable
 
 REPORT_COLUMNS = (
     "reported_id", "origin", "submission_id", "target_id", "region_code", "indicator", "scope", "period",

@@ -35,7 +35,7 @@ class NotPermitted(AccountError):
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def event(actor: Actor, action: str, **fields) -> store.AuditEvent:
@@ -147,7 +147,7 @@ def _unknown_name_lock(user_name: str, now: dt.datetime) -> dt.datetime | None:
 
 # Attempts on one name take turns (each Streamlit session is a thread), so parallel tries cannot all
 # be checked before the first failure is counted; and at most two argon2 checks (64 MiB each) run at once.
-_name_locks: "weakref.WeakValueDictionary[str, threading.Lock]" = weakref.WeakValueDictionary()
+_name_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
 _name_locks_guard = threading.Lock()
 
 

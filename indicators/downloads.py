@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -162,7 +162,7 @@ def _cell_value(value):
         return None
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Excel has no time zones; UTC is what the metadata sheet promises.
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, str):
         # Control characters make openpyxl refuse the whole workbook; a visible mark is better than no download.
         return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
@@ -224,7 +224,7 @@ def xlsx_bytes(frame: pd.DataFrame, meta: DownloadMeta) -> bytes:
     metadata.write([labels["title"], neutralize_formula(meta.title)])
     for key, value in meta.filters.items():
         metadata.write([labels["filter"] + str(key), neutralize_formula(value)])
-    metadata.write([labels["generated_at"], meta.generated_at.astimezone(timezone.utc).isoformat(timespec="seconds")])
+    metadata.write([labels["generated_at"], meta.generated_at.astimezone(UTC).isoformat(timespec="seconds")])
     metadata.write([labels["data_version"], data_version(frame)])
     metadata.write([labels["row_count"], len(frame)])
     for table in (meta.indicators, meta.sources):

@@ -363,7 +363,6 @@ COLUMN_LABELS = {
     "stored_path": {"zh": "存档位置", "en": "Kept at"},
     "entry_hash": {"zh": "记录哈希", "en": "Entry hash"},
     "correction_id": {"zh": "更正编号", "en": "Correction"},
-    "reason": {"zh": "原因", "en": "Reason"},
     "changes": {"zh": "修改内容", "en": "Changes"},
     "retracted_by": {"zh": "撤销人", "en": "Retracted by"},
     "retracted_at": {"zh": "撤销时间", "en": "Retracted at"},

@@ -30,19 +30,19 @@ def _check_level(level: str) -> None:
         raise ValueError(f"unknown level {level!r}: expected one of {', '.join(LEVEL_FILES)}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def boundaries(level: str) -> dict:
     """The level's FeatureCollection (features with id = properties.code); shared between calls, so read-only."""
     _check_level(level)
     return json.loads((GEO_DIR / LEVEL_FILES[level]).read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _features_by_code(level: str) -> dict[str, dict]:
     return {feature["properties"]["code"]: feature for feature in boundaries(level)["features"]}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sea_line() -> tuple[list[float | None], list[float | None]]:
     """The maritime line as one lon/lat list with None between the dashes, the way Scattergeo breaks a line."""
     collection = json.loads((GEO_DIR / SOUTH_CHINA_SEA_FILE).read_text(encoding="utf-8"))

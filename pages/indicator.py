@@ -1,18 +1,19 @@
 """One indicator across regions and years: spread of targets, ambition against attainment, reports over time."""
 import streamlit as st
 
-from indicators import charts, ui, views
+from indicators import charts, views
 from indicators.i18n import label, localized_table
+from indicators.ui import cached, download_controls, frame
 
-language, samples = ui.page("page_indicator")
-choices = ui.query("indicator_choices")
+language, samples = frame.page("page_indicator")
+choices = cached.indicator_choices()
 names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
-indicator = ui.indicator_select(choices, language)
+indicator = frame.indicator_select(choices, language)
 direction = choices.set_index("indicator_code").at[indicator, "direction"]
 
-targets = ui.query("indicator_targets", indicator)
-latest = ui.query("latest_reports", indicator, None, samples)
-yearly = ui.query("yearly_reports", indicator, samples)
+targets = cached.indicator_targets(indicator)
+latest = cached.latest_reports(indicator, None, samples)
+yearly = cached.yearly_reports(indicator, samples)
 if (latest["origin"] == "sample").any():
     st.info(label("sample_notice", language))
 
@@ -24,10 +25,10 @@ with left:
     else:
         event = st.plotly_chart(charts.spread_chart(targets, language, names[indicator]), on_select="rerun",
                                 selection_mode="points", key="spread_chart")
-        if region := ui.selected_region(event):
-            ui.open_region(region)
-        ui.download_buttons(targets, "indicator_targets", {"indicator": indicator}, names[indicator], [indicator],
-                            ui.query("documents_by_id", tuple(sorted(set(targets["document_id"])))))
+        if region := frame.selected_region(event):
+            frame.open_region(region)
+        download_controls.download_buttons(targets, "indicator_targets", {"indicator": indicator}, names[indicator], [indicator],
+                            cached.documents_by_id(tuple(sorted(set(targets["document_id"])))))
 with right:
     st.subheader(label("ambition", language))
     table = views.ambition_and_attainment(targets, latest, direction)
@@ -36,10 +37,10 @@ with right:
     else:
         event = st.plotly_chart(charts.ambition_chart(table, language, names[indicator]), on_select="rerun",
                                 selection_mode="points", key="ambition_chart")
-        if region := ui.selected_region(event):
-            ui.open_region(region)
+        if region := frame.selected_region(event):
+            frame.open_region(region)
     st.dataframe(localized_table(table, language), hide_index=True)
-    ui.download_buttons(table, "indicator_ambition", {"indicator": indicator}, names[indicator], [indicator])
+    download_controls.download_buttons(table, "indicator_ambition", {"indicator": indicator}, names[indicator], [indicator])
 
 st.subheader(label("time_series", language))
 if yearly.empty:
@@ -48,6 +49,6 @@ else:
     highlighted = list(yearly[yearly["level"] == "province"]["region_code"].drop_duplicates().head(8))
     event = st.plotly_chart(charts.time_series_chart(yearly, highlighted, language, names[indicator]),
                             on_select="rerun", selection_mode="points", key="time_series_chart")
-    if region := ui.selected_region(event):
-        ui.open_region(region)
-    ui.download_buttons(yearly, "indicator_time_series", {"indicator": indicator}, names[indicator], [indicator])
+    if region := frame.selected_region(event):
+        frame.open_region(region)
+    download_controls.download_buttons(yearly, "indicator_time_series", {"indicator": indicator}, names[indicator], [indicator])

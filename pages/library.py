@@ -1,17 +1,18 @@
 """Target library: every extracted statement, searchable and filterable; each opens its sentence in its paragraph."""
 import streamlit as st
 
-from indicators import ui, views
+from indicators import views
 from indicators.catalog import FAMILIES
 from indicators.i18n import LEVELS, column_labels, label, localized_targets
+from indicators.ui import cached, download_controls, frame, session
 
-language, samples = ui.page("page_library")
+language, samples = frame.page("page_library")
 
-regions = ui.query("regions_with_data")
+regions = cached.regions_with_data()
 region_names = dict(zip(regions["region_code"], regions["name"]))
-indicators = ui.query("indicator_definitions", ())
+indicators = cached.indicator_definitions(())
 indicator_names = dict(zip(indicators["indicator_code"], indicators[f"label_{language}"]))
-documents = ui.query("documents_for_filter")
+documents = cached.documents_for_filter()
 document_titles = dict(zip(documents["document_id"], documents["title"]))
 options = {
     "region_code": ["", *region_names],
@@ -31,7 +32,7 @@ captions = {"region_code": "region", "level": "level", "category": "family", "in
 filters = {}
 columns = st.columns(3)
 for position, (name, values) in enumerate(options.items()):
-    ui.choice_from_url(name, values, default="")
+    frame.choice_from_url(name, values, default="")
     filters[name] = columns[position % 3].selectbox(
         label(captions[name], language), values, key=name,
         format_func=lambda code, name=name: label("all", language) if code == "" else formatters[name](code),
@@ -39,9 +40,9 @@ for position, (name, values) in enumerate(options.items()):
 if "search" not in st.session_state:
     st.session_state["search"] = st.query_params.get("search", "")
 search = st.text_input(label("search", language), key="search")
-ui.keep_in_url(**filters, search=search)
+frame.keep_in_url(**filters, search=search)
 
-rows = ui.query("library_rows", filters, search or None)
+rows = cached.library_rows(filters, search or None)
 st.caption(f"{len(rows)} {label('rows_shown', language)}")
 shown = rows.assign(indicator_zh=rows["label_zh"], indicator_en=rows["label_en"])[
     ["region", "level", "category", "indicator", "indicator_zh", "indicator_en", "scope", "value", "value_max", "unit",
@@ -50,11 +51,11 @@ picked = st.dataframe(localized_targets(shown, language), hide_index=True, on_se
                       selection_mode="single-row", key="library_table")
 if picked and picked.selection.rows:
     st.query_params["target"] = rows.iloc[picked.selection.rows[0]]["target_id"]
-ui.download_buttons(rows.drop(columns=["label_zh", "label_en"]), "library", filters, label("page_library", language),
+download_controls.download_buttons(rows.drop(columns=["label_zh", "label_en"]), "library", filters, label("page_library", language),
                     list(rows["indicator"].unique()))
 
 st.subheader(label("quote_in_context", language))
-detail = ui.query("target_detail", st.query_params.get("target", "")) if st.query_params.get("target") else None
+detail = cached.target_detail(st.query_params.get("target", "")) if st.query_params.get("target") else None
 if detail is None:
     st.caption(label("pick_row", language))
 else:
@@ -65,6 +66,6 @@ else:
                           if value is not None and str(value) not in ("NaT", "nan", "None", "")))
     st.markdown(views.highlighted_paragraph(detail["paragraph"], int(detail["column_offset"]), len(detail["quote"])))
     st.caption(f"{detail['doc']} · {column_labels(['line'], language)['line']} {detail['line']}")
-    if ui.can("correct"):
-        st.page_link(ui.PAGE_FILES["page_maintenance"], label=label("correct_statement", language),
+    if session.can("correct"):
+        st.page_link(frame.PAGE_FILES["page_maintenance"], label=label("correct_statement", language),
                      query_params={"target": detail["target_id"], "lang": language})

@@ -1,32 +1,33 @@
 """Maintenance (admins only): correct single extracted statements and rebuild the targets from the documents."""
 import streamlit as st
 
-from indicators import ui, views
+from indicators import views
 from indicators.i18n import label, localized_table
+from indicators.ui import actions, cached, frame
 
-language, samples = ui.page("page_maintenance", requires="correct")
+language, samples = frame.page("page_maintenance", requires="correct")
 if message := st.session_state.pop("flash", None):
     st.success(message)
 
 st.subheader(label("corrections", language))
-st.caption(label("corrections_explained", language).format(file_count=ui.file_corrections_count()))
-corrections = ui.query("stored_corrections", True)
+st.caption(label("corrections_explained", language).format(file_count=actions.file_corrections_count()))
+corrections = cached.stored_corrections(True)
 if not corrections.empty:
     st.dataframe(localized_table(corrections, language), hide_index=True, key="corrections_table")
 
 if "target" not in st.session_state:
     st.session_state["target"] = st.query_params.get("target", "")
 target_id = st.text_input(label("target_id", language), key="target").strip()
-ui.keep_in_url(target=target_id)
-statement = ui.query("target_detail", target_id) if target_id else None
+frame.keep_in_url(target=target_id)
+statement = cached.target_detail(target_id) if target_id else None
 if target_id and statement is None:
     st.warning(label("no_such_statement", language))
 if statement is not None:
     st.markdown(views.highlighted_paragraph(statement["paragraph"], statement["column_offset"], len(statement["quote"])))
     facts = (statement["doc"], statement["line"], statement["indicator"], f"{statement['value']:g} {statement['unit']}",
              statement["comparator"], statement["year"] if statement["year"] == statement["year"] else "—", statement["kind"])
-    st.caption(" · ".join(ui.plain(fact) for fact in facts))
-    fields = ui.correction_fields()
+    st.caption(" · ".join(frame.plain(fact) for fact in facts))
+    fields = actions.correction_fields()
     with st.form("correction_form", clear_on_submit=True):
         action = st.radio(label("correction_action", language), ["override", "drop"], horizontal=True,
                           format_func=lambda value: label(f"correction_{value}", language), key="correction_action")
@@ -43,7 +44,7 @@ if statement is not None:
         }
         reason = st.text_area(label("correction_reason", language), key="correction_reason")
         if st.form_submit_button(label("add_correction", language)):
-            if refusal := ui.run_account_action("add_correction", target_id, action, changes, reason):
+            if refusal := actions.run_account_action("add_correction", target_id, action, changes, reason):
                 st.error(refusal)
             else:
                 st.session_state["flash"] = label("correction_added", language)
@@ -55,7 +56,7 @@ if not active.empty:
         chosen = st.selectbox(label("retract_correction", language), list(active["correction_id"]), key="retract_id")
         why = st.text_input(label("correction_reason", language), key="retract_reason")
         if st.form_submit_button(label("retract_correction", language)):
-            if refusal := ui.run_account_action("retract_correction", chosen, why):
+            if refusal := actions.run_account_action("retract_correction", chosen, why):
                 st.error(refusal)
             else:
                 st.session_state["flash"] = label("correction_retracted", language)
@@ -66,7 +67,7 @@ st.caption(label("rebuild_explained", language))
 allow_shrink = st.checkbox(label("allow_shrink", language), key="allow_shrink")
 if st.button(label("rebuild", language), key="rebuild_button"):
     with st.spinner(label("rebuilding", language)):
-        result, refusal = ui.rebuild_targets(allow_shrink)
+        result, refusal = actions.rebuild_targets(allow_shrink)
     if refusal:
         st.error(refusal)
     else:

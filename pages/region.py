@@ -2,25 +2,26 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import charts, ui, views
+from indicators import charts, views
 from indicators.catalog import FAMILIES
 from indicators.i18n import COMPARATOR_LABELS, LEVELS, label, localized_table, unit_label
+from indicators.ui import cached, download_controls, frame
 
-language, samples = ui.page("page_region")
+language, samples = frame.page("page_region")
 
-regions = ui.query("regions_with_data")
+regions = cached.regions_with_data()
 names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
 codes = list(regions["region_code"])
-ui.choice_from_url("region", codes, default="140000")
+frame.choice_from_url("region", codes, default="140000")
 region = st.selectbox(label("region", language), codes, format_func=names.get, key="region")
-ui.keep_in_url(region=region)
+frame.keep_in_url(region=region)
 
-choices = ui.query("indicator_definitions", ())
+choices = cached.indicator_definitions(())
 directions = dict(zip(choices["indicator_code"], choices["direction"]))
 indicator_names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
-targets = ui.query("region_targets", region)
-reports = ui.query("region_reports", region, samples)
-profile = views.region_profile(targets, reports, ui.query("national_targets"), directions, ui.current_year())
+targets = cached.region_targets(region)
+reports = cached.region_reports(region, samples)
+profile = views.region_profile(targets, reports, cached.national_targets(), directions, cached.current_year())
 if (reports["origin"] == "sample").any():
     st.info(label("sample_notice", language))
 
@@ -52,10 +53,10 @@ if present:
         picked = tab.dataframe(localized_table(shown, language), hide_index=True, on_select="rerun",
                                selection_mode="single-row", key=f"targets_{family}")
         if picked and picked.selection.rows:
-            ui.open_statement(rows.iloc[picked.selection.rows[0]]["target_id"])
-    ui.download_buttons(statuses.drop(columns=["year_explicit"], errors="ignore"), "region_targets", {"region": region},
+            frame.open_statement(rows.iloc[picked.selection.rows[0]]["target_id"])
+    download_controls.download_buttons(statuses.drop(columns=["year_explicit"], errors="ignore"), "region_targets", {"region": region},
                         f"{names[region]} · {label('targets_by_family', language)}", list(statuses["indicator"].unique()),
-                        ui.query("documents_by_id", tuple(sorted(set(statuses["document_id"])))))
+                        cached.documents_by_id(tuple(sorted(set(statuses["document_id"])))))
 else:
     st.caption(label("no_data", language))
 
@@ -63,27 +64,27 @@ if not profile.steps.empty:
     st.subheader(label("tightening", language))
     event = st.plotly_chart(charts.tightening_chart(profile.steps, indicator_names, language, label("tightening", language)),
                             on_select="rerun", selection_mode="points", key="tightening_chart")
-    if statement := ui.selected_statement(event):
-        ui.open_statement(statement)
-    ui.download_buttons(profile.steps.drop(columns=["year_explicit"], errors="ignore"), "region_tightening",
+    if statement := frame.selected_statement(event):
+        frame.open_statement(statement)
+    download_controls.download_buttons(profile.steps.drop(columns=["year_explicit"], errors="ignore"), "region_tightening",
                         {"region": region}, label("tightening", language), list(profile.steps["indicator"].unique()),
-                        ui.query("documents_by_id", tuple(sorted(set(profile.steps["document_id"])))))
+                        cached.documents_by_id(tuple(sorted(set(profile.steps["document_id"])))))
 
 st.subheader(label("history", language))
 reported_indicators = sorted(set(reports["indicator"]))
 if reported_indicators:
-    ui.choice_from_url("history_indicator", reported_indicators, default=reported_indicators[0])
+    frame.choice_from_url("history_indicator", reported_indicators, default=reported_indicators[0])
     chosen = st.selectbox(label("indicator", language), reported_indicators, format_func=indicator_names.get,
                           key="history_indicator")
-    ui.keep_in_url(history_indicator=chosen)
+    frame.keep_in_url(history_indicator=chosen)
     own_reports = reports[reports["indicator"] == chosen]
     own_targets = targets[(targets["indicator"] == chosen) & (targets["kind"] == "target")]
     title = f"{names[region]} · {indicator_names[chosen]}"
     event = st.plotly_chart(charts.history_chart(own_reports, own_targets, language, title), on_select="rerun",
                             selection_mode="points", key="history_chart")
-    if statement := ui.selected_statement(event):
-        ui.open_statement(statement)
-    ui.download_buttons(own_reports, "region_history", {"region": region, "indicator": chosen}, title, [chosen],
-                        ui.query("documents_by_id", tuple(sorted(set(own_targets["document_id"])))))
+    if statement := frame.selected_statement(event):
+        frame.open_statement(statement)
+    download_controls.download_buttons(own_reports, "region_history", {"region": region, "indicator": chosen}, title, [chosen],
+                        cached.documents_by_id(tuple(sorted(set(own_targets["document_id"])))))
 else:
     st.caption(label("no_data", language))

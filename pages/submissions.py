@@ -1,14 +1,14 @@
 """Submissions: every uploaded progress sheet with what it changed; any can be withdrawn and the replaced values return."""
 import streamlit as st
 
-from indicators import ui
-from indicators.i18n import localized_table, label
+from indicators.i18n import label, localized_table
+from indicators.ui import actions, cached, download_controls, frame, session
 
-language, samples = ui.page("page_submissions")
+language, samples = frame.page("page_submissions")
 if message := st.session_state.pop("flash", None):
     st.success(message)
 
-submissions = ui.query("submissions_overview")
+submissions = cached.submissions_overview()
 if submissions.empty:
     st.caption(label("no_submissions", language))
     st.stop()
@@ -16,29 +16,29 @@ shown = submissions[["submission_id", "file_name", "uploaded_by", "uploaded_at",
                      "replaced_values", "status", "withdrawn_at", "withdrawn_by", "file_sha256"]]
 picked = st.dataframe(localized_table(shown, language), hide_index=True, on_select="rerun",
                       selection_mode="single-row", key="submissions_table")
-ui.choice_from_url("submission", list(submissions["submission_id"]), default=None, first_if_unknown=False)
+frame.choice_from_url("submission", list(submissions["submission_id"]), default=None, first_if_unknown=False)
 if picked and picked.selection.rows:
     st.session_state["submission"] = submissions.iloc[picked.selection.rows[0]]["submission_id"]
 selected = st.session_state.get("submission")
-ui.keep_in_url(submission=selected)
+frame.keep_in_url(submission=selected)
 if not selected:
     st.caption(label("pick_submission", language))
     st.stop()
 
 st.subheader(f"{label('submission_changes', language)} · {selected}")
-changes = ui.query("submission_changes", selected)
+changes = cached.submission_changes(selected)
 st.dataframe(localized_table(changes, language), hide_index=True, key="submission_changes")
-ui.download_buttons(changes, "submission", {"submission": selected}, label("submission_changes", language),
+download_controls.download_buttons(changes, "submission", {"submission": selected}, label("submission_changes", language),
                     list(changes["indicator"].unique()))
 record = submissions.set_index("submission_id").loc[selected]
-if record["status"] == "active" and ui.can("withdraw"):
-    if not ui.may_withdraw(selected):
+if record["status"] == "active" and session.can("withdraw"):
+    if not actions.may_withdraw(selected):
         st.caption(label("withdraw_outside_regions", language))
         st.stop()
     reason = st.text_input(label("withdraw_reason", language), key="withdraw_reason")
     confirmed = st.checkbox(label("withdraw_confirm", language), key="withdraw_confirm")
     if st.button(label("withdraw", language), disabled=not confirmed, key="withdraw_button"):
-        restored, refusal = ui.withdraw_submission(selected, reason.strip())
+        restored, refusal = actions.withdraw_submission(selected, reason.strip())
         if refusal:
             st.error(refusal)
         else:

@@ -1,19 +1,19 @@
 """Users (admins only): who may sign in, with which role and for which regions; unlock and reset passwords."""
 import streamlit as st
 
-from indicators import ui
 from indicators.access import ROLES
 from indicators.i18n import LEVELS, ROLE_LABELS, label, localized_users
+from indicators.ui import actions, cached, frame, session
 
-language, samples = ui.page("page_users", requires="manage_users")
+language, samples = frame.page("page_users", requires="manage_users")
 if message := st.session_state.pop("flash", None):
     st.success(message)
-built_in = ui.sign_in_method() == "accounts"
+built_in = session.sign_in_method() == "accounts"
 
-users = ui.query("users_overview")
+users = cached.users_overview()
 st.dataframe(localized_users(users, language), hide_index=True, key="users_table")
 
-regions = ui.query("region_choices")
+regions = cached.region_choices()
 region_names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}{'，' + row.parent if row.parent else ''}）"
                 for row in regions.itertuples()}
 role_name = lambda role: ROLE_LABELS[role][language]  # noqa: E731
@@ -30,19 +30,19 @@ with st.form("add_user_form", clear_on_submit=True):
     new_subregions = st.checkbox(label("with_subregions", language), value=True, key="new_subregions")
     new_password = st.text_input(label("initial_password", language), type="password", key="new_password") if built_in else None
     if st.form_submit_button(label("add_user", language)):
-        refusal = ui.run_account_action("create_user", new_name, new_role, new_display,
+        refusal = actions.run_account_action("create_user", new_name, new_role, new_display,
                                         [(code, new_subregions) for code in new_regions], new_password or None)
         if refusal:
             st.error(refusal)
         else:
-            st.session_state["flash"] = label("user_added", language).format(user=ui.plain(new_name.strip()))
+            st.session_state["flash"] = label("user_added", language).format(user=frame.plain(new_name.strip()))
             st.rerun()
 
 if users.empty:
     st.stop()
 st.subheader(label("edit_user", language))
 chosen = st.selectbox(label("user_name", language), list(users["user_name"]), key="edit_user")
-record = ui.query("user_record", chosen)
+record = cached.user_record(chosen)
 with st.form("edit_user_form"):
     columns = st.columns(3)
     display = columns[0].text_input(label("display_name", language), value=record["display_name"] or "", key=f"display-{chosen}")
@@ -59,28 +59,28 @@ with st.form("edit_user_form"):
         unchanged = sorted(chosen_regions) == sorted(granted) and subregions == all_below
         # Untouched regions keep each grant's own extent; a change applies the checkbox to all of them.
         grants = record["regions"] if unchanged else [(code, subregions) for code in chosen_regions]
-        refusal = ui.run_account_action("update_user", chosen, role, active, display, grants, record)
+        refusal = actions.run_account_action("update_user", chosen, role, active, display, grants, record)
         if refusal:
             st.error(refusal)
         else:
-            st.session_state["flash"] = label("user_saved", language).format(user=ui.plain(chosen))
+            st.session_state["flash"] = label("user_saved", language).format(user=frame.plain(chosen))
             st.rerun()
 
 columns = st.columns(2)
 if record["locked_until"] is not None or record["failed_sign_ins"]:
     if columns[0].button(label("unlock", language), key="unlock_user"):
-        if refusal := ui.run_account_action("unlock", chosen):
+        if refusal := actions.run_account_action("unlock", chosen):
             st.error(refusal)
         else:
-            st.session_state["flash"] = label("user_unlocked", language).format(user=ui.plain(chosen))
+            st.session_state["flash"] = label("user_unlocked", language).format(user=frame.plain(chosen))
             st.rerun()
 if built_in:
     with columns[1].form("reset_password_form", clear_on_submit=True):
         password = st.text_input(label("new_password", language), type="password", key="reset_password")
         if st.form_submit_button(label("reset_password", language)):
-            refusal = ui.run_account_action("reset_password", chosen, password)
+            refusal = actions.run_account_action("reset_password", chosen, password)
             if refusal:
                 st.error(refusal)
             else:
-                st.session_state["flash"] = label("password_reset_done", language).format(user=ui.plain(chosen))
+                st.session_state["flash"] = label("password_reset_done", language).format(user=frame.plain(chosen))
                 st.rerun()

@@ -17,9 +17,9 @@ from openpyxl.styles import Font, PatternFill
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
-from indicators.regions import default_region_table  # noqa: E402
 from etl.reports import SAMPLE_HEADERS, SAMPLE_SHEET  # noqa: E402
 from indicators.catalog import default_catalog  # noqa: E402
+from indicators.regions import default_region_table  # noqa: E402
 
 OUT = REPO_DIR / "data" / "samples" / "progress_sample.xlsx"
 YEARS = (2019, 2020, 2021, 2022)

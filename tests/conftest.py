@@ -2,11 +2,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.paths import REPO_DIR
-
 from etl.build import build
-from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR
 from indicators.access import Actor, RegionGrant
+from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, REPO_DIR
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +82,7 @@ def signed_in(test, user_name):
     """A session signed in with a built-in account, as the sign-in form leaves it."""
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     test.session_state["auth"] = {"user_name": user_name, "method": "accounts", "signed_in_at": now, "last_seen": now}
     return test
 

@@ -4,12 +4,12 @@ import datetime as dt
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import PASSWORD, signed_in
-from indicators.paths import REPO_DIR
-from indicators import store
+from streamlit.testing.v1 import AppTest
 from test_upload_pages import filled_template
+
+from indicators import store
+from indicators.paths import REPO_DIR
 
 ADMIN_PAGES = ("pages/users.py", "pages/audit.py", "pages/maintenance.py")
 
@@ -356,7 +356,7 @@ def test_changing_ones_own_password_keeps_this_session(database):
 
 
 def test_an_openid_user_idle_too_long_is_not_signed_back_in_by_a_reload(database, monkeypatch):
-    from indicators import ui
+    from indicators.ui import session
 
     monkeypatch.setenv("BIZENV_SIGN_IN", "oidc")
     first = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
@@ -364,11 +364,11 @@ def test_an_openid_user_idle_too_long_is_not_signed_back_in_by_a_reload(database
     first.run()
     assert "当前用户" in texts(first)
     key = ("oidc", "qinghai")
-    ui._external_last_seen[key] -= dt.timedelta(minutes=31)  # half an hour passes without a click
+    session._external_last_seen[key] -= dt.timedelta(minutes=31)  # half an hour passes without a click
     reload = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
     reload.user = {"is_logged_in": True, "email": "qinghai", "email_verified": True}
     reload.run()
-    assert "会话已过期" in texts(reload) and key not in ui._external_last_seen
+    assert "会话已过期" in texts(reload) and key not in session._external_last_seen
 
 
 CJK = re.compile(r"[\u3400-\u9fff]")

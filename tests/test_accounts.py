@@ -7,13 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import ADMIN, PASSWORD
+from test_upload_pages import filled_template
+
 from etl import maintenance
-from indicators.progress.submissions import submit, withdraw
 from indicators import accounts, store
 from indicators.access import AccessSettings, Actor, RegionGrant
-from test_upload_pages import filled_template
+from indicators.progress.submissions import submit, withdraw
 
 SETTINGS = AccessSettings(failure_delay_seconds=0.5, max_failed_sign_ins=5, lock_minutes=15)
 QINGHAI = Actor("qinghai", "evaluator", "accounts", regions=(RegionGrant("630000", True),))
@@ -231,7 +231,7 @@ def test_the_audit_chain_shows_an_edited_or_removed_entry(database):
 
 def test_audit_entries_filter_by_action_actor_and_date(database):
     submit(filled_template(database, region="630000"), "qinghai.xlsx", QINGHAI, database)
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     assert list(store.audit_entries(database, actions=("upload",))["actor"]) == ["qinghai"]
     assert set(store.audit_entries(database, actor="QING")["actor"]) == {"qinghai"}
     assert len(store.audit_entries(database, since=today, until=today)) == len(store.audit_entries(database))

@@ -3,9 +3,9 @@ import io
 import shutil
 
 import pytest
+from conftest import PASSWORD
 from openpyxl import load_workbook
 
-from conftest import PASSWORD
 from etl.cli import main
 from indicators import accounts, store
 from indicators.access import AccessSettings

@@ -10,15 +10,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import ADMIN, QINGHAI_EVALUATOR, add_users, data_digest, signed_in
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
-
-from conftest import ADMIN, QINGHAI_EVALUATOR, add_users, data_digest, signed_in
-from indicators.paths import REPO_DIR
-from indicators.progress.submissions import submit
-from indicators.progress import layout
-from indicators import store
 from test_upload_pages import filled_template
+
+from indicators import store
+from indicators.paths import REPO_DIR
+from indicators.progress import layout
+from indicators.progress.submissions import submit
 
 HOSTILE = (
     "'; DROP TABLE targets; --",
@@ -222,6 +222,7 @@ def test_library_search_wildcards_are_literal(corpus_database, wildcard):
 def test_signing_in_follows_next_only_to_pages_of_the_app(url_app, next_page):
     """After a password sign-in the app goes to "next" only if it names one of its pages (page_library here)."""
     from conftest import PASSWORD
+
     from indicators.i18n import label
 
     database = url_app
@@ -406,7 +407,7 @@ def test_download_names_built_from_user_text_are_never_paths(value):
 
 # --- 4. No user text rendered as HTML --------------------------------------------------------------
 
-UI_SOURCES = [REPO_DIR / "app.py", REPO_DIR / "indicators" / "ui.py", *sorted((REPO_DIR / "pages").glob("*.py"))]
+UI_SOURCES = [REPO_DIR / "app.py", *sorted((REPO_DIR / "indicators" / "ui").glob("*.py")), *sorted((REPO_DIR / "pages").glob("*.py"))]
 
 
 @pytest.mark.parametrize("source", UI_SOURCES, ids=lambda path: path.name)
@@ -457,6 +458,7 @@ def unescaped(body: str, token: str) -> bool:
 def test_a_display_name_with_markup_is_shown_literally(writable_database, page):
     """A display name is free text an admin types; wherever it is shown in Markdown it must stay text."""
     from conftest import PASSWORD
+
     from indicators import accounts
 
     accounts.create_user(writable_database, ADMIN, "marked", "evaluator", MARKUP_NAME, [("630000", True)], PASSWORD)
@@ -520,7 +522,7 @@ def test_audit_and_report_downloads_neutralize_formulas(writable_database):
             "'=1+1.xlsx"} <= set(cells)
 
     meta = DownloadMeta(title="=audit", filters={"actor": "=cmd|' /C calc'!A0"}, indicators=pd.DataFrame(),
-                        sources=pd.DataFrame(), generated_at=dt.datetime.now(dt.timezone.utc))
+                        sources=pd.DataFrame(), generated_at=dt.datetime.now(dt.UTC))
     workbook = load_workbook(io.BytesIO(xlsx_bytes(entries, meta)))
     texts = []
     for sheet in workbook.worksheets:
@@ -566,8 +568,8 @@ def role_database(corpus_database, tmp_path_factory):
 def write_actions(setup, data):
     """name → a call performing one write as the given actor."""
     from etl import maintenance
-    from indicators.progress.submissions import withdraw
     from indicators import accounts
+    from indicators.progress.submissions import withdraw
 
     path = setup["path"]
     return {

@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from indicators.regions import default_region_table
 from indicators import maps
+from indicators.regions import default_region_table
 
 LEVELS = ("province", "prefecture", "county")
 CODE = re.compile(r"^\d{6}$")

@@ -21,7 +21,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from indicators.catalog import default_catalog
+from indicators.progress import layout as progress_layout
 from indicators.progress import reader as progress_import
+from indicators.progress.layout import COLUMNS, DATA_SHEET, LISTS_SHEET
 from indicators.progress.reader import (
     Problem,
     ProgressRow,
@@ -32,9 +35,6 @@ from indicators.progress.reader import (
     validate_upload,
 )
 from indicators.regions import default_region_table
-from indicators.progress import layout as progress_layout
-from indicators.catalog import default_catalog
-from indicators.progress.layout import COLUMNS, DATA_SHEET, LISTS_SHEET
 
 CURRENT_YEAR = 2025
 FIELDS = [column.field for column in COLUMNS]
@@ -1027,8 +1027,8 @@ def stored_database(tmp_path_factory):
 def test_broken_workbook_submitted_changes_nothing_stored(tmp_path, monkeypatch, stored_database, build, expected,
                                                           admin, table_digest):
     """Through the whole upload path: refused, every data table as before, no file kept; the refusal is audited."""
-    from indicators.progress.submissions import submit
     from indicators import store
+    from indicators.progress.submissions import submit
 
     path = build(tmp_path, monkeypatch)
     before = table_digest(stored_database)

@@ -6,8 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.cli import main
-from indicators.progress import layout
 from indicators import store
+from indicators.progress import layout
 from indicators.progress.template import HEADER_ROW, TemplateError, target_text, template_rows, template_workbook
 
 SHANXI = "140000"

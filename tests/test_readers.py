@@ -100,7 +100,7 @@ def test_text_line_numbers_match_the_file(tmp_path):
 
 
 def test_text_without_final_newline_keeps_its_last_line(tmp_path):
-    path = write(tmp_path, "policy.txt", "第一行\r\n第二行".encode("utf-8"))
+    path = write(tmp_path, "policy.txt", "第一行\r\n第二行".encode())
     assert read_document_lines(path) == ["第一行", "第二行"]
 
 
@@ -171,12 +171,12 @@ def test_html_visible_text_by_block(tmp_path, page, encoding):
 
 def test_html_declared_gb2312_but_utf8(tmp_path):
     # These UTF-8 bytes also decode as GB18030 without error, into "钀ュ晢鐜".
-    data = '<meta charset="gb2312"><p>营商环境</p>'.encode("utf-8")
+    data = '<meta charset="gb2312"><p>营商环境</p>'.encode()
     assert read_document_lines(write(tmp_path, "policy.html", data)) == ["营商环境"]
 
 
 def test_htm_suffix_and_unclosed_head(tmp_path):
-    data = "<html><head><title>标题<body><p>正文第一段</p><p>正文第二段".encode("utf-8")
+    data = "<html><head><title>标题<body><p>正文第一段</p><p>正文第二段".encode()
     assert read_document_lines(write(tmp_path, "POLICY.HTM", data)) == ["正文第一段", "正文第二段"]
 
 
@@ -219,12 +219,12 @@ BROKEN = [
     ("latin1_gbk_valid.txt", lambda: "Über die Größe und Qualität der Straßen.\n".encode("latin-1"), "无法识别文件编码"),
     ("shift_jis.txt", lambda: "これは日本語のテキストです。東京都の行政手続き。".encode("shift_jis"), "无法识别文件编码"),
     ("truncated.docx", lambda: truncated(make_docx("正文")), "Word 文件已损坏或不是 .docx 格式"),
-    ("not_really.docx", lambda: "这是改了扩展名的纯文本。\n".encode("utf-8"), "Word 文件已损坏或不是 .docx 格式"),
+    ("not_really.docx", lambda: "这是改了扩展名的纯文本。\n".encode(), "Word 文件已损坏或不是 .docx 格式"),
     ("empty.docx", lambda: make_docx(), "文件为空"),
     ("blank_paragraphs.docx", lambda: make_docx("", "   ", [["", ""]]), "文件为空"),
     ("scanned.pdf", lambda: make_pdf(), "PDF 没有文本层（可能是扫描件）"),
     ("truncated.pdf", lambda: truncated(make_pdf([SENTENCE])), "PDF 文件已损坏或不是 PDF 格式"),
-    ("not_really.pdf", lambda: "这不是 PDF。\n".encode("utf-8") * 5, "PDF 文件已损坏或不是 PDF 格式"),
+    ("not_really.pdf", lambda: "这不是 PDF。\n".encode() * 5, "PDF 文件已损坏或不是 PDF 格式"),
     (
         "encrypted.pdf",
         lambda: make_pdf([SENTENCE], encrypt=pdfencrypt.StandardEncryption("secret")),

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from etl.build import build
-from indicators.paths import POLICIES_DIR, REPO_DIR
 from etl.reports import REPORT_COLUMNS
 from indicators import store
+from indicators.paths import POLICIES_DIR, REPO_DIR
 
 
 @pytest.fixture

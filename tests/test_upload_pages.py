@@ -1,19 +1,16 @@
 """AppTest for the progress-sheet pages: a template to download, an upload stored whole, a withdrawal."""
 import io
-import shutil
 
 import duckdb
 import pytest
+from conftest import ADMIN
 from openpyxl import load_workbook
 
-from indicators.paths import REPO_DIR
-from indicators.progress.submissions import submit
-from indicators.progress import layout
 from indicators import store
+from indicators.paths import REPO_DIR
+from indicators.progress import layout
+from indicators.progress.submissions import submit
 from indicators.progress.template import template_rows, template_workbook
-
-
-from conftest import ADMIN
 
 
 @pytest.fixture

@@ -33,10 +33,10 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.workbook import Workbook
 
-from indicators.regions import RegionTable, UnknownRegion
-from indicators.progress import layout
 from indicators.attainment import convert
 from indicators.catalog import Catalog, Indicator
+from indicators.progress import layout
+from indicators.regions import RegionTable, UnknownRegion
 
 ERROR = "error"
 WARNING = "warning"

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.files import write_atomically
-from indicators.paths import uploads_dir
-from indicators.progress.reader import Problem, ValidationContext, ValidationResult, validate_upload
-from indicators.regions import default_region_table
 from etl.reports import REPORT_COLUMNS, reported_id
 from indicators import access, accounts, store
 from indicators.access import Actor
 from indicators.catalog import default_catalog
+from indicators.files import write_atomically
+from indicators.paths import uploads_dir
+from indicators.progress.reader import Problem, ValidationContext, ValidationResult, validate_upload
+from indicators.regions import default_region_table
 
 
 @dataclass
@@ -148,7 +148,7 @@ def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder:
         "file_name": file_name,
         "file_sha256": result.sha256,
         "uploaded_by": uploaded_by,
-        "uploaded_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        "uploaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         "row_count": len(result.rows),
         "stored_path": str(kept),
     }
@@ -208,7 +208,7 @@ def withdraw(database: Path, submission_id: str, actor: Actor, reason: str | Non
         )
     record = store.submission_record(database, submission_id)
     return store.withdraw_submission(
-        database, submission_id, actor.user_name, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        database, submission_id, actor.user_name, dt.datetime.now(dt.UTC).replace(tzinfo=None),
         accounts.event(actor, "withdrawal", object_id=submission_id, detail={"reason": reason} if reason else {},
                        file_name=record["file_name"] if record else None,
                        file_sha256=record["file_sha256"] if record else None,

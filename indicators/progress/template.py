@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators.progress import layout
 from indicators.i18n import COMPARATOR_LABELS, UNITS
+from indicators.progress import layout
 from indicators.views import applicable_target
 
 PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4])?$")

@@ -1,18 +1,17 @@
 """The append-only, hash-chained audit trail: appended in the same transaction as each change, read by the audit page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 import datetime as dt
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from indicators.store.connection import DatabaseBusy, read_connection, writable_copy
-
 
 # --- Audit trail -------------------------------------------------------------------------------
 
@@ -49,7 +48,7 @@ def append_audit(connection: duckdb.DuckDBPyConnection, event: AuditEvent, occur
     entry = {
         "sequence": (last[0] + 1) if last else 1,
         # Microseconds are all the database keeps, so the hash is computed on what is stored.
-        "occurred_at": (occurred_at or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None),
+        "occurred_at": (occurred_at or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
         "actor": event.actor, "actor_role": event.actor_role, "sign_in_method": event.sign_in_method,
         "action": event.action, "object_id": event.object_id,
         "detail": json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True, default=str),

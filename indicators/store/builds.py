@@ -9,7 +9,6 @@ import pandas as pd
 from indicators.store.audit import AuditEvent, append_audit
 from indicators.store.connection import insert_frame, read_connection, writable_copy
 
-
 # Values a build derives (from documents and the shipped sample workbook); uploads are never touched.
 DERIVED_ORIGINS = ("document", "sample")
 

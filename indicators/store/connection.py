@@ -1,7 +1,6 @@
 """Opening the database: one writer at a time under a lock file, into a copy swapped in whole; shared read-only readers per file version."""
 from __future__ import annotations
 
-from pathlib import Path
 import contextlib
 import fcntl
 import os
@@ -10,6 +9,7 @@ import shutil
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 import pandas as pd

@@ -1,14 +1,13 @@
 """Corrections to single extracted statements made in the app, and their retraction."""
 from __future__ import annotations
 
-from pathlib import Path
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
 from indicators.store.audit import AuditEvent, append_audit, update_one_and_audit
 from indicators.store.connection import read_connection, writable_copy
-
 
 # --- Corrections made in the app ---------------------------------------------------------------
 

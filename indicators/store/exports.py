@@ -1,15 +1,14 @@
 """The whole database as downloads: the targets export, every table, reported values as CSV, formula cells neutralized."""
 from __future__ import annotations
 
-from pathlib import Path
 import os
 import tempfile
+from pathlib import Path
 
 import pandas as pd
 
 from indicators.store.connection import read_connection, sql_string
 from indicators.store.targets import TARGET_COLUMNS_FOR_PAGES
-
 
 EXPORT_COLUMNS = (
     "doc", "line", "section_title", "region_code", "region", "level", "category", "indicator", "scope",

@@ -1,16 +1,15 @@
 """Users, their regions, and the writes of signing in: failures, locks, passwords, each with its audit entry."""
 from __future__ import annotations
 
-from pathlib import Path
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from indicators.store.audit import AuditEvent, append_audit
 from indicators.store.connection import read_connection, writable_copy, write_lock
-
 
 # A sign-in's write waits no longer than this: a visitor at the form should hear "busy", not wait minutes.
 SIGN_IN_WRITE_WAIT_SECONDS = 3
@@ -153,7 +152,7 @@ def set_password(database: Path, user_name: str, password_hash: str, event: Audi
     it is older, and its session ends (see accounts.fresh_actor).
     """
     with writable_copy(database) as connection:
-        changed_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        changed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if not connection.execute(
             "UPDATE users SET password_hash = $hash, password_changed_at = $at, failed_sign_ins = 0, "
             "locked_until = NULL WHERE user_name = $name RETURNING user_name",
@@ -228,7 +227,7 @@ def record_sign_in(database: Path, user_name: str, checked_hash: str, event: Aud
     from which the session's proof dates (any later reset is later still, since writers take turns).
     """
     with writable_copy(database, SIGN_IN_WRITE_WAIT_SECONDS) as connection:
-        signed_in_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        signed_in_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if not connection.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, "
             "password_hash = coalesce($hash, password_hash) "

@@ -7,7 +7,6 @@ import pandas as pd
 
 from indicators.store.connection import read_connection
 
-
 # --- Queries behind the pages -------------------------------------------------------------------
 
 # Which report counts as a region's latest: the latest period; within it, an upload before a statement in a

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import duckdb
 
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS regions (
     region_code VARCHAR PRIMARY KEY,      -- GB/T 2260 six-digit code; 100000 is national

@@ -1,8 +1,8 @@
 """Uploaded progress workbooks: one submission stored whole or not at all, superseding older values; withdrawal."""
 from __future__ import annotations
 
-from pathlib import Path
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 
