@@ -23,17 +23,12 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from indicators.catalog import default_catalog
 from indicators.progress import layout as progress_layout
-from indicators.progress import reader as progress_import
+from indicators.progress.annotation import annotated_workbook, can_annotate
+from indicators.progress.cells import UNIT_WORDS, parse_number_text
+from indicators.progress.context import ProgressRow, ValidationContext
 from indicators.progress.layout import COLUMNS, DATA_SHEET, LISTS_SHEET
-from indicators.progress.reader import (
-    Problem,
-    ProgressRow,
-    ValidationContext,
-    annotated_workbook,
-    can_annotate,
-    parse_number_text,
-    validate_upload,
-)
+from indicators.progress.problems import Problem
+from indicators.progress.validation import validate_upload
 from indicators.regions import default_region_table
 
 CURRENT_YEAR = 2025
@@ -736,7 +731,7 @@ def test_units_are_converted_to_the_canonical_unit(tmp_path, indicator, unit, wr
     row = only_row(write_xlsx(tmp_path / "progress.xlsx", [good_row(indicator=indicator, unit=unit, value=written)]))
     catalog_unit = default_catalog()[indicator].unit
     assert (row.value, row.unit, row.reported_value) == (value, catalog_unit, written)
-    assert row.reported_unit == progress_import.UNIT_WORDS[unit.lower()]
+    assert row.reported_unit == UNIT_WORDS[unit.lower()]
 
 
 def test_hours_converted_to_days_keep_what_was_written(tmp_path):

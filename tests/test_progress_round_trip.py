@@ -4,9 +4,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.catalog import default_catalog
+from indicators.progress.context import ValidationContext
 from indicators.progress.layout import COLUMNS
-from indicators.progress.reader import ValidationContext, validate_upload
 from indicators.progress.template import template_workbook
+from indicators.progress.validation import validate_upload
 from indicators.regions import default_region_table
 
 REGIONS = {"630000": "青海省", "140000": "山西省", "440100": "广州市", "330784": "永康市"}

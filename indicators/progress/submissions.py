@@ -16,7 +16,9 @@ from indicators.access import Actor
 from indicators.catalog import default_catalog
 from indicators.files import write_atomically
 from indicators.paths import uploads_dir
-from indicators.progress.reader import Problem, ValidationContext, ValidationResult, validate_upload
+from indicators.progress.context import ValidationContext, ValidationResult
+from indicators.progress.problems import Problem
+from indicators.progress.validation import validate_upload
 from indicators.regions import default_region_table
 
 

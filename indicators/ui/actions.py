@@ -48,14 +48,14 @@ def submit_upload(data: bytes, file_name: str):
 
 
 def annotated_upload(data: bytes, outcome, language_code: str) -> bytes:
-    from indicators.progress.reader import annotated_workbook
+    from indicators.progress.annotation import annotated_workbook
 
     return annotated_workbook(data, outcome.validation, language_code)
 
 
 def can_annotate(outcome) -> bool:
     """False when the file as a whole was refused (not a workbook, too big): there are no cells to mark."""
-    from indicators.progress.reader import can_annotate as workbook_can_be_annotated
+    from indicators.progress.annotation import can_annotate as workbook_can_be_annotated
 
     return workbook_can_be_annotated(outcome.validation)
 
