@@ -1,9 +1,9 @@
 """Home: what the database holds, how far targets are met, coverage by region and family, latest uploads."""
 import streamlit as st
 
-from indicators.catalog import FAMILIES
 from indicators.i18n import STATUS_LABELS, column_labels, label, localized_targets
 from indicators.ui import cached, download_controls, frame
+from indicators.vocabulary import FAMILIES
 
 
 def home(language: str, samples: bool) -> None:

@@ -14,16 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.achievements import reports_from_achievements
 from etl.corrections import Correction, CorrectionError, apply_corrections, correction_from_entry, load_corrections
 from etl.documents import LoadedDocument, MetadataError, load_document, source_files
-from etl.extract import SectionContext, extract_section, plan_year_of
+from etl.extraction.statements import SectionContext, extract_section, plan_year_of
 from etl.model import Statement
 from etl.readers import DocumentReadError
-from etl.reports import REPORT_COLUMNS, SampleWorkbookError, read_sample_workbook, reports_from_achievements
 from indicators.access import Actor, command_line_actor
-from indicators.attainment import COMPARATORS
-from indicators.catalog import FAMILIES, UNITS, Catalog, default_catalog
+from indicators.catalog import Catalog, default_catalog
+from indicators.models import REPORT_COLUMNS
 from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
+from indicators.progress.samples import SampleWorkbookError, read_sample_workbook
 from indicators.regions import RegionTable, UnknownRegion, default_region_table
 from indicators.store import (
     AuditEvent,
@@ -33,8 +34,8 @@ from indicators.store import (
     replace_build,
     stored_corrections,
 )
+from indicators.vocabulary import COMPARATORS, FAMILIES, KINDS, UNITS
 
-KINDS = ("target", "achieved")
 PLAUSIBLE_YEARS = range(1990, 2061)
 
 

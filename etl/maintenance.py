@@ -10,13 +10,13 @@ import math
 import uuid
 from pathlib import Path
 
-from etl.build import KINDS, PLAUSIBLE_YEARS, BuildResult, build
+from etl.build import PLAUSIBLE_YEARS, BuildResult, build
 from etl.corrections import OVERRIDABLE, CorrectionError, correction_from_entry
 from indicators import accounts, store
 from indicators.access import Actor
-from indicators.attainment import COMPARATORS
-from indicators.catalog import FAMILIES, UNITS, default_catalog
+from indicators.catalog import default_catalog
 from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR
+from indicators.vocabulary import COMPARATORS, FAMILIES, KINDS, UNITS
 
 NUMERIC_FIELDS = ("value", "value_max", "baseline")
 

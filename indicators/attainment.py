@@ -8,12 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import DIRECTIONS, UNITS
+from indicators.vocabulary import CHANGE_COMPARATORS, COMPARATORS, DIRECTIONS, MINUTES_PER_UNIT, UNITS
 
-COMPARATORS = ("<=", ">=", "=", "reduce_by", "increase_by")
-CHANGE_COMPARATORS = ("reduce_by", "increase_by")
-# Only calendar spans have a fixed length; a working day depends on holidays and a month on the calendar.
-MINUTES_PER_UNIT = {"minute": 1, "hour": 60, "day": 24 * 60}
 EQUAL_RELATIVE_TOLERANCE = 0.005
 EQUAL_ABSOLUTE_TOLERANCE = 1e-9
 # 全覆盖 is written as "= 100%", but a report of 99.7% is coverage in practice, not a miss.

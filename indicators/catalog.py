@@ -9,11 +9,8 @@ from pathlib import Path
 import yaml
 
 from indicators.paths import CATALOG_FILE
+from indicators.vocabulary import DIRECTIONS, FAMILIES, TIME_UNITS, UNITS
 
-FAMILIES = ("processing_time", "power_connection", "item_count", "one_stop_coverage", "other")
-UNITS = ("working_day", "day", "hour", "month", "minute", "item", "step", "times", "percent", "yuan", "enterprise", "other")
-TIME_UNITS = ("working_day", "day", "hour", "month", "minute")
-DIRECTIONS = ("lower", "higher")
 # A statement maps to an indicator only when both measure the same kind of thing.
 UNIT_KIND = {unit: ("time" if unit in TIME_UNITS else unit) for unit in UNITS}
 # The indicator of last resort for each kind of unit, so that no number is silently dropped.

@@ -1,6 +1,8 @@
 """User-facing labels in Simplified Chinese (default) and English."""
 from __future__ import annotations
 
+from indicators.vocabulary import UNIT_LIST
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 LABELS = {
@@ -389,18 +391,11 @@ LEVELS = {
     "prefecture": {"zh": "地市级", "en": "Prefecture"},
     "county": {"zh": "县级", "en": "County"},
 }
-UNITS = {
-    "working_day": {"zh": "工作日", "en": "working days"}, "day": {"zh": "天", "en": "days"},
-    "hour": {"zh": "小时", "en": "hours"}, "month": {"zh": "个月", "en": "months"},
-    "minute": {"zh": "分钟", "en": "minutes"}, "item": {"zh": "项", "en": "items"},
-    "step": {"zh": "个环节", "en": "steps"}, "times": {"zh": "次", "en": "times"},
-    "percent": {"zh": "%", "en": "%"}, "yuan": {"zh": "元", "en": "yuan"},
-    "enterprise": {"zh": "户", "en": "enterprises"}, "other": {"zh": "其他", "en": "other"},
-}
+UNIT_LABELS = {unit.code: {"zh": unit.label_zh, "en": unit.label_en} for unit in UNIT_LIST}
 
 
 def unit_label(unit: str, language: str) -> str:
-    return UNITS.get(unit, {"zh": unit, "en": unit})[language]
+    return UNIT_LABELS.get(unit, {"zh": unit, "en": unit})[language]
 
 
 def localized_table(frame, language: str):
@@ -432,7 +427,7 @@ def localized_targets(frame, language: str):
     shown["level"] = shown["level"].map(lambda code: LEVELS[code][language])
     shown["category"] = shown["category"].map(lambda code: LABELS[code][language])
     shown["kind"] = shown["kind"].map(lambda code: LABELS[code][language])
-    shown["unit"] = shown["unit"].map(lambda code: UNITS[code][language])
+    shown["unit"] = shown["unit"].map(lambda code: UNIT_LABELS[code][language])
     return shown.rename(columns=column_labels(shown.columns, language))
 
 

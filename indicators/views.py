@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from indicators.attainment import Report, Status, Target, attainment, composite_scores, distance_to_frontier, shortfall
+from indicators.models import ORIGIN_PRECEDENCE
 
 STATUS_ORDER = tuple(status.value for status in Status)
 DIRECTION_SORT = {"lower": True, "higher": False}
@@ -16,19 +17,36 @@ def scope_compatible(left, right) -> bool:
     return pd.isna(left) or pd.isna(right) or left == right
 
 
-ORIGIN_PRIORITY = {"submission": 0, "document": 1, "sample": 2}
+ORIGIN_RANK = {origin: rank for rank, origin in enumerate(ORIGIN_PRECEDENCE)}
+
+
+def latest_first(reports: pd.DataFrame, within: tuple[str, ...] = (), scope=None, rank_scopes: bool = True) -> pd.DataFrame:
+    """The reports ordered so that the first of each `within` group is its latest (the rule in indicators.models).
+
+    With `rank_scopes`, a report of `scope` comes first, then one without a scope, then other scopes by name;
+    the store's SQL (LATEST_FIRST and the status pairing) orders the same way.
+    """
+    ranks = {"_origin_rank": reports["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)) if "origin" in reports else 0}
+    keys: list[tuple[str, bool]] = [(column, True) for column in within]
+    if rank_scopes:
+        ranks["_scope_rank"] = [0 if (not pd.isna(scope) and own == scope) else 1 if pd.isna(own) else 2
+                                for own in reports["scope"]]
+        keys.append(("_scope_rank", True))
+    keys.append(("period", False))
+    if rank_scopes:
+        keys.append(("scope", True))
+    keys.append(("_origin_rank", True))
+    keys += [(column, ascending) for column, ascending in (("as_of", False), ("reported_id", True)) if column in reports]
+    ranked = reports.assign(**ranks).sort_values([key for key, _ in keys], ascending=[order for _, order in keys],
+                                                 na_position="last", kind="stable")
+    return ranked.drop(columns=list(ranks))
 
 
 def latest_report(reports: pd.DataFrame, scope=None) -> pd.Series | None:
-    """One report: the given scope (or none) before others, then the latest period, then uploads before documents before samples."""
+    """The one report that counts: the given scope (or none) before others, then the latest by the models' rule."""
     if reports.empty:
         return None
-    ranked = reports.assign(
-        scope_rank=[0 if (not pd.isna(scope) and own == scope) else 1 if pd.isna(own) else 2 for own in reports["scope"]],
-        origin_rank=reports["origin"].map(ORIGIN_PRIORITY),
-    )
-    ranked = ranked.sort_values(["scope_rank", "period", "origin_rank"], ascending=[True, False, True], kind="stable")
-    return reports.loc[ranked.index[0]]
+    return reports.loc[latest_first(reports, scope=scope).index[0]]
 
 
 def filter_scope(frame: pd.DataFrame, scope: str | None) -> pd.DataFrame:
@@ -74,12 +92,7 @@ def chosen_reports(reports: pd.DataFrame, scope: str | None) -> pd.DataFrame:
     """One report per region, by the same rule as latest_report, for all regions at once."""
     if reports.empty:
         return reports
-    ranked = reports.assign(
-        scope_rank=[0 if (scope is not None and own == scope) else 1 if pd.isna(own) else 2 for own in reports["scope"]],
-        origin_rank=reports["origin"].map(ORIGIN_PRIORITY),
-    ).sort_values(["region_code", "scope_rank", "period", "origin_rank"], ascending=[True, True, False, True],
-                  kind="stable")
-    return ranked.drop_duplicates("region_code").drop(columns=["scope_rank", "origin_rank"])
+    return latest_first(reports, within=("region_code",), scope=scope).drop_duplicates("region_code")
 
 
 def chosen_targets(targets: pd.DataFrame, reports: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -345,9 +358,7 @@ def composite_table(reports: pd.DataFrame, directions: dict[str, str], labels: d
     columns = ["region_code", "region", "composite", "indicators", "components"]
     if reports.empty:
         return pd.DataFrame(columns=columns)
-    ranked = reports.assign(origin_rank=reports["origin"].map(ORIGIN_PRIORITY) if "origin" in reports else 0)
-    latest = ranked.sort_values(["region_code", "indicator", "period", "origin_rank"],
-                                ascending=[True, True, False, True], kind="stable")
+    latest = latest_first(reports, within=("region_code", "indicator"), rank_scopes=False)
     latest = latest.drop_duplicates(["region_code", "indicator", "unit"])
     units = latest.groupby("indicator")["unit"].agg(lambda values: values.mode().iloc[0])
     latest = latest[latest["unit"] == latest["indicator"].map(units)].drop_duplicates(["region_code", "indicator"])

@@ -2,9 +2,9 @@
 import streamlit as st
 
 from indicators import views
-from indicators.catalog import FAMILIES
 from indicators.i18n import LEVELS, column_labels, label, localized_targets
 from indicators.ui import cached, download_controls, frame, session
+from indicators.vocabulary import FAMILIES
 
 language, samples = frame.page("page_library")
 

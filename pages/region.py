@@ -3,9 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from indicators import charts, views
-from indicators.catalog import FAMILIES
 from indicators.i18n import COMPARATOR_LABELS, LEVELS, label, localized_table, unit_label
 from indicators.ui import cached, download_controls, frame
+from indicators.vocabulary import FAMILIES
 
 language, samples = frame.page("page_region")
 

@@ -17,11 +17,14 @@ from openpyxl.styles import Font, PatternFill
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
-from etl.reports import SAMPLE_HEADERS, SAMPLE_SHEET  # noqa: E402
 from indicators.catalog import default_catalog  # noqa: E402
+from indicators.progress.layout import COLUMNS  # noqa: E402
 from indicators.regions import default_region_table  # noqa: E402
 
 OUT = REPO_DIR / "data" / "samples" / "progress_sample.xlsx"
+SAMPLE_SHEET = "进度数据"
+# The progress sheet's columns an evaluator fills in; the build reads the workbook with the upload checks.
+SAMPLE_HEADERS = [column.header_zh for column in COLUMNS if column.field not in ("target", "target_source")]
 YEARS = (2019, 2020, 2021, 2022)
 REGIONS = (
     "140000", "230000", "330000", "340000", "370000", "420000", "430000", "440000", "500000", "520000", "630000",
@@ -63,7 +66,7 @@ def write_workbook(path: Path = OUT) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SAMPLE_SHEET
-    sheet.append(list(SAMPLE_HEADERS))
+    sheet.append(SAMPLE_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FFF2CC")

@@ -17,7 +17,7 @@ from indicators.attainment import (
     distance_to_frontier,
     shortfall,
 )
-from indicators.catalog import UNITS
+from indicators.vocabulary import UNITS
 
 # No example database: the tests write nothing to disk.
 NO_DISK = settings(database=None)

@@ -10,8 +10,9 @@ from docx import Document
 from etl import build as build_module
 from etl.build import BuildCheckFailed, build
 from etl.cli import main
-from indicators.catalog import FAMILIES, default_catalog
+from indicators.catalog import default_catalog
 from indicators.paths import POLICIES_DIR
+from indicators.vocabulary import FAMILIES
 
 META = "title: {title}\nissuer: 测试办公厅\nregion: {region}\ndocument_number: 测试〔2021〕1号\nissue_date: 2021-05-01\nsource: 测试\n"
 SENTENCE = "2021年底前将企业开办时间压缩至2个工作日以内，低压小微企业办电时间不超过5天。"

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from indicators.paths import INDICATORS_DIR
+from indicators.vocabulary import COMPARATORS, DIRECTIONS, FAMILIES, KINDS, LEVELS, ORIGINS, UNITS
 
 CONTRACTS = yaml.safe_load((INDICATORS_DIR / "contracts.yml").read_text(encoding="utf-8"))
 
@@ -46,3 +47,18 @@ def test_table_meets_its_contract(connection, table):
             f"(SELECT {other_column} FROM {other_table})").fetchone()[0]
         assert orphans == 0, f"{table}.{column} → {reference}: {orphans} orphans"
 
+
+
+VOCABULARY_COLUMNS = {"unit": UNITS, "comparator": COMPARATORS, "kind": KINDS, "category": FAMILIES, "family": FAMILIES,
+                      "direction": DIRECTIONS, "origin": ORIGINS, "level": LEVELS}
+
+
+def test_the_contracts_accept_exactly_the_vocabulary():
+    """The contract file repeats the vocabulary's words for readers of the YAML; they must not drift apart."""
+    checked = 0
+    for table, contract in CONTRACTS.items():
+        for column, allowed in contract.get("accepted_values", {}).items():
+            if column in VOCABULARY_COLUMNS:
+                assert set(allowed) == set(VOCABULARY_COLUMNS[column]), f"{table}.{column}"
+                checked += 1
+    assert checked >= 6

@@ -3,7 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.extract import SectionContext, clean_line, extract_section, plan_year_of
+from etl.extraction.cleaning import clean_line
+from etl.extraction.statements import SectionContext, extract_section, plan_year_of
 from etl.model import Section
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import store
+from indicators import store, views
 
 # Three targets: two scopes of one indicator in one region, and one without a scope elsewhere.
 TARGETS = [("t1", "630000", "power_connection_time", None), ("t2", "630000", "power_connection_time", "低压"),
@@ -71,3 +71,26 @@ def test_each_target_gets_the_report_that_ranking_every_report_would_choose(repo
     expected = expected.set_index("target_id").sort_index()
     columns = ["reported_value", "reported_scope", "reported_year"]
     pd.testing.assert_frame_equal(chosen[columns], expected[columns], check_dtype=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(REPORT, max_size=25), st.booleans())
+def test_the_views_choose_the_latest_report_as_the_store_does(reports, include_samples):
+    """One rule (indicators.models), two implementations: the store's SQL and the views' pandas agree on every group."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = database_with(reports, Path(folder))
+        for region in sorted({region for region, _, _ in GROUPS}):
+            every = store.region_reports(path, region, include_samples)
+            for indicator in sorted(set(every["indicator"])):
+                from_sql = store.latest_reports(path, indicator, None, include_samples)
+                from_sql = from_sql[from_sql["region_code"] == region]
+                own = every[every["indicator"] == indicator]
+                from_pandas = views.latest_first(own, within=("scope",), rank_scopes=False).drop_duplicates("scope")
+                assert sorted(from_pandas["reported_id"]) == sorted(from_sql["reported_id"])
+                for scope in [None, *sorted(set(own["scope"].dropna()))]:
+                    chosen = views.latest_report(own, scope)
+                    candidates = from_sql if scope is None else from_sql[from_sql["scope"].isna() | (from_sql["scope"] == scope)]
+                    # The chosen report is the latest of its own scope group, and of the preferred scope when there is one.
+                    assert chosen["reported_id"] in set(from_sql["reported_id"])
+                    if scope is not None and (candidates["scope"] == scope).any():
+                        assert chosen["scope"] == scope

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from etl.build import build
-from etl.reports import REPORT_COLUMNS
 from indicators import store
+from indicators.models import REPORT_COLUMNS
 from indicators.paths import POLICIES_DIR, REPO_DIR
 
 
@@ -114,7 +114,7 @@ def test_a_process_killed_mid_commit_leaves_the_database_as_it_was(database, tmp
         sys.path.insert(0, {str(REPO_DIR)!r})
         import pandas as pd
         from indicators import store
-        from etl.reports import REPORT_COLUMNS
+        from indicators.models import REPORT_COLUMNS
 
         def die(*args, **kwargs):
             os.kill(os.getpid(), signal.SIGKILL)

@@ -13,37 +13,21 @@ from openpyxl.utils.datetime import from_excel
 from indicators.catalog import Indicator
 from indicators.progress import layout
 from indicators.progress.problems import Issue
+from indicators.vocabulary import UNIT_LIST
 
 MIN_YEAR = 2000
 
-UNIT_NAMES_ZH = {
-    "working_day": "工作日", "day": "天（自然日）", "hour": "小时", "minute": "分钟", "month": "月", "item": "项",
-    "step": "个环节", "times": "次", "percent": "%", "yuan": "元", "enterprise": "户", "other": "其他",
-}
-UNIT_NAMES_EN = {
-    "working_day": "working days", "day": "calendar days", "hour": "hours", "minute": "minutes", "month": "months",
-    "item": "items", "step": "steps", "times": "times", "percent": "percent", "yuan": "yuan",
-    "enterprise": "enterprises", "other": "other",
-}
+UNIT_NAMES_ZH = {unit.code: unit.sheet_zh for unit in UNIT_LIST}
+UNIT_NAMES_EN = {unit.code: unit.sheet_en for unit in UNIT_LIST}
 # How evaluators write units, compared after NFKC, without spaces, in lower case.
 UNIT_WORDS = {
-    **{code: code for code in UNIT_NAMES_ZH},
-    "工作日": "working_day", "个工作日": "working_day",
-    "天": "day", "日": "day", "自然日": "day", "日历日": "day",
-    "小时": "hour", "个小时": "hour",
-    "分钟": "minute",
-    "个月": "month", "月": "month",
-    "项": "item", "件": "item",
-    "个环节": "step", "环节": "step",
-    "次": "times",
-    "%": "percent", "百分比": "percent",
-    "元": "yuan",
-    "户": "enterprise", "家": "enterprise",
+    **{unit.code: unit.code for unit in UNIT_LIST},
+    **{word: unit.code for unit in UNIT_LIST for word in unit.words},
 }
-CALENDAR_SPANS = frozenset({"working_day", "day", "hour", "minute"})
-SPAN_NAMES_ZH = {"working_day": "工作日", "day": "自然日", "hour": "小时", "minute": "分钟"}
+SPAN_NAMES_ZH = {unit.code: unit.span_zh for unit in UNIT_LIST if unit.span_zh}
+CALENDAR_SPANS = frozenset(SPAN_NAMES_ZH)
 # Counts, amounts and durations cannot fall below zero; rates can (the growth of market entities).
-NON_NEGATIVE_UNITS = frozenset(UNIT_NAMES_ZH) - {"percent", "other"}
+NON_NEGATIVE_UNITS = frozenset(unit.code for unit in UNIT_LIST if not unit.signed)
 
 NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 GROUPED_NUMBER_TEXT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from indicators.catalog import Catalog
+from indicators.models import ReportedValue, reported_value
 from indicators.progress.problems import Problem
 from indicators.regions import RegionTable
 
@@ -26,6 +27,19 @@ class ProgressRow:
     as_of: dt.date | None
     source: str | None
     note: str | None
+
+
+def reported_value_of(row: ProgressRow, origin: str, identity: tuple, source: str,
+                      submission_id: str | None = None) -> ReportedValue:
+    """A checked row as a reported value; a value converted to the indicator's unit notes what was written."""
+    note = row.note
+    if row.reported_unit != row.unit:
+        original = f"原填报 {row.reported_value:g} {row.reported_unit}"
+        note = f"{note}；{original}" if note else original
+    return reported_value(
+        origin, identity, submission_id=submission_id, region_code=row.region_code, indicator=row.indicator,
+        scope=row.scope, period=row.period, value=row.value, unit=row.unit, as_of=row.as_of, source=source, note=note,
+    )
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.reports import REPORT_COLUMNS, reported_id
 from indicators import access, accounts, store
 from indicators.access import Actor
 from indicators.catalog import default_catalog
 from indicators.files import write_atomically
+from indicators.models import reported_values_frame
 from indicators.paths import uploads_dir
-from indicators.progress.context import ValidationContext, ValidationResult
+from indicators.progress.context import ValidationContext, ValidationResult, reported_value_of
 from indicators.progress.problems import Problem
 from indicators.progress.validation import validate_upload
 from indicators.regions import default_region_table
@@ -84,30 +84,11 @@ def keep_file(data: bytes, file_name: str, sha256: str, folder: Path) -> Path:
 
 
 def rows_frame(result: ValidationResult, submission_id: str, file_name: str) -> pd.DataFrame:
-    records = []
-    for row in result.rows:
-        converted = row.reported_unit != row.unit
-        note = row.note
-        if converted:
-            original = f"原填报 {row.reported_value:g} {row.reported_unit}"
-            note = f"{note}；{original}" if note else original
-        records.append({
-            "reported_id": reported_id("submission", submission_id, row.sheet, row.row_number),
-            "origin": "submission",
-            "submission_id": submission_id,
-            "target_id": None,
-            "region_code": row.region_code,
-            "indicator": row.indicator,
-            "scope": row.scope,
-            "period": row.period,
-            "period_year": row.period_year,
-            "value": row.value,
-            "unit": row.unit,
-            "as_of": row.as_of,
-            "source": row.source or f"上报：{file_name}",
-            "note": note,
-        })
-    return pd.DataFrame(records, columns=list(REPORT_COLUMNS))
+    return reported_values_frame(
+        reported_value_of(row, "submission", (submission_id, row.sheet, row.row_number),
+                          source=row.source or f"上报：{file_name}", submission_id=submission_id)
+        for row in result.rows
+    )
 
 
 def submit(data: bytes, file_name: str, actor: Actor, database: Path, *, folder: Path | None = None,

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators.i18n import COMPARATOR_LABELS, UNITS
+from indicators.i18n import COMPARATOR_LABELS, UNIT_LABELS
 from indicators.progress import layout
 from indicators.views import applicable_target
 
@@ -60,7 +60,7 @@ def target_text(target: pd.Series) -> str:
     elif unit == "percent":
         measured = f"{amount}%"
     else:
-        measured = f"{amount} {UNITS.get(unit, {'zh': unit})['zh']}"
+        measured = f"{amount} {UNIT_LABELS.get(unit, {'zh': unit})['zh']}"
     # A range already says what is wanted, and "= 1–2 项" would read oddly.
     sign = "" if comparator == "=" and pd.notna(target.get("value_max")) else COMPARATOR_LABELS.get(comparator, {"zh": comparator})["zh"]
     text = f"{sign} {measured}".strip()
@@ -249,7 +249,7 @@ def _write_instructions(sheet, rows: pd.DataFrame, language: str) -> None:
         meaning = COLUMN_MEANINGS[column.field][0 if language == "zh" else 1]
         lines.append(((_header(column, language), words["locked"] if column.locked else words["fill"], meaning), "plain"))
     lines += [((), "plain"), ((words["units_title"],), "heading"), (words["units_header"], "heading")]
-    lines += [((code, names[language]), "plain") for code, names in UNITS.items()]
+    lines += [((code, names[language]), "plain") for code, names in UNIT_LABELS.items()]
     for row_number, (cells, style) in enumerate(lines, start=1):
         for column_number, value in enumerate(cells, start=1):
             cell = sheet.cell(row=row_number, column=column_number)

@@ -19,7 +19,6 @@ from indicators.store.audit import (  # noqa: F401
     update_one_and_audit,
 )
 from indicators.store.builds import (  # noqa: F401
-    DERIVED_ORIGINS,
     REBUILT_TABLES,
     BuildTables,
     latest_build_failures,

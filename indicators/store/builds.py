@@ -8,9 +8,9 @@ import pandas as pd
 
 from indicators.store.audit import AuditEvent, append_audit
 from indicators.store.connection import insert_frame, read_connection, writable_copy
+from indicators.vocabulary import DERIVED_ORIGINS
 
 # Values a build derives (from documents and the shipped sample workbook); uploads are never touched.
-DERIVED_ORIGINS = ("document", "sample")
 
 REBUILT_TABLES = ("targets", "documents", "indicators", "regions")
 

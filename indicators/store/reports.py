@@ -5,15 +5,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.models import ORIGIN_PRECEDENCE
 from indicators.store.connection import read_connection
 
 # --- Queries behind the pages -------------------------------------------------------------------
 
-# Which report counts as a region's latest: the latest period; within it, an upload before a statement in a
-# document before sample data; then the latest as-of date. Every "latest report" query orders by this.
+# The rule of indicators.models (ORIGIN_PRECEDENCE) as an ORDER BY; every "latest report" query orders by this.
+# The origins are fixed words of the vocabulary, never user input, so they are written into the statement.
 LATEST_FIRST = (
-    "v.period DESC, CASE v.origin WHEN 'submission' THEN 0 WHEN 'document' THEN 1 ELSE 2 END, "
-    "v.as_of DESC NULLS LAST, v.reported_id"
+    "v.period DESC, CASE v.origin "
+    + " ".join(f"WHEN '{origin}' THEN {rank}" for rank, origin in enumerate(ORIGIN_PRECEDENCE))
+    + f" ELSE {len(ORIGIN_PRECEDENCE)} END, v.as_of DESC NULLS LAST, v.reported_id"
 )
 REPORT_COLUMNS_FOR_PAGES = (
     "v.reported_id, v.origin, v.region_code, r.name AS region, r.level, r.parent_code, v.indicator, v.scope, "

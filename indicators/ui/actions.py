@@ -114,9 +114,8 @@ def file_corrections_count() -> int:
 
 def correction_fields() -> dict:
     """The choices an override offers: indicators, units, comparators, kinds."""
-    from etl.build import KINDS
-    from indicators.attainment import COMPARATORS
-    from indicators.catalog import UNITS, default_catalog
+    from indicators.catalog import default_catalog
+    from indicators.vocabulary import COMPARATORS, KINDS, UNITS
 
     return {"indicator": [indicator.code for indicator in default_catalog().indicators], "unit": list(UNITS),
             "comparator": list(COMPARATORS), "kind": list(KINDS)}

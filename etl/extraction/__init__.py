@@ -1,0 +1,1 @@
+"""Policy text → quantified statements: cleaning, patterns, mentions, their meaning, and statements."""

@@ -1,0 +1,198 @@
+"""What a mention means from the words around it: comparator, unit, year, scope, indicator and whether it is a target."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etl.extraction.cleaning import CleanLine
+from etl.extraction.mentions import Mention
+from etl.extraction.patterns import (
+    ACHIEVED_HEADINGS,
+    ACHIEVED_MARKERS,
+    CHINESE_YEAR,
+    EXPLICIT_YEAR,
+    FASTEST_BEFORE,
+    GE_AFTER,
+    GE_BEFORE,
+    GE_NEAR,
+    HEADING,
+    INCREASE_BEFORE,
+    LE_AFTER,
+    LE_AFTER_TIME,
+    LE_BEFORE,
+    LE_NEAR,
+    PARENTHESIZED_YEAR,
+    PERIOD_END,
+    PLAN_PERIOD_YEARS,
+    PROCESSING_CONTEXT,
+    REDUCE_BEFORE,
+    RELATIVE_YEARS,
+    TARGET_MARKERS,
+    WORKING_DAY_DECLARATION,
+    clause_start,
+    sentence_bounds,
+)
+from indicators.catalog import Catalog, Indicator
+from indicators.vocabulary import TIME_UNITS
+
+
+def comparator_for(mention: Mention, before: str, after: str) -> str:
+    if mention.comparator:
+        return mention.comparator
+    time_unit = mention.unit in TIME_UNITS
+    if mention.number_text.endswith("个百分点") or "百分点" in mention.number_text:
+        return "reduce_by" if REDUCE_BEFORE.search(before) else "increase_by"
+    if FASTEST_BEFORE.search(before):
+        return "="  # "最快26天" reports the best case, not a limit
+    if LE_BEFORE.search(before):
+        return "<="
+    if mention.unit == "percent" and REDUCE_BEFORE.search(before):
+        return "reduce_by"
+    if REDUCE_BEFORE.search(before) and not time_unit:
+        return "reduce_by"
+    if mention.unit == "percent" and INCREASE_BEFORE.search(before):
+        return "increase_by"
+    if GE_AFTER.search(after) or GE_BEFORE.search(before) or GE_NEAR.search(before):
+        return ">="
+    if LE_NEAR.search(before):
+        return "<="
+    if LE_AFTER.search(after) or time_unit and LE_AFTER_TIME.search(after):
+        return "<="
+    return "<=" if time_unit else "="
+
+
+def year_in(text: str, issue_year: int | None) -> tuple[int, bool, int] | None:
+    """The last year expression in `text`: (year, written out, position)."""
+    candidates: list[tuple[int, int, bool]] = []
+    for found in EXPLICIT_YEAR.finditer(text):
+        candidates.append((found.end(), int(found.group(1)), True))
+    for found in CHINESE_YEAR.finditer(text):
+        digits = "".join(str("〇一二三四五六七八九".index("〇" if ch == "零" else ch)) for ch in found.group(1))
+        candidates.append((found.end(), 2000 + int(digits), True))
+    for pattern, year in PLAN_PERIOD_YEARS:
+        for found in pattern.finditer(text):
+            candidates.append((found.end(), year, False))
+    if issue_year is not None:
+        for pattern, offset in RELATIVE_YEARS:
+            for found in pattern.finditer(text):
+                candidates.append((found.end(), issue_year + offset, False))
+    if not candidates:
+        return None
+    position, year, explicit = max(candidates)
+    return year, explicit, position
+
+
+def scope_in(text: str, scopes: tuple[str, ...]) -> str | None:
+    """The qualifier nearest before the number, joined with those written right before it ("省级" + "行政审批事项")."""
+    best: tuple[int, int] | None = None  # (end, start)
+    for scope in scopes:
+        position = text.rfind(scope)
+        if position != -1 and (best is None or (position + len(scope), -position) > (best[0], -best[1])):
+            best = (position + len(scope), position)
+    if best is None:
+        return None
+    end, start = best
+    extended = True
+    while extended:
+        extended = False
+        for scope in scopes:
+            if start >= len(scope) and text[start - len(scope): start] == scope:
+                start -= len(scope)
+                extended = True
+                break
+    return text[start:end]
+
+
+@dataclass
+class ReadingState:
+    """What reading a section so far tells about the lines still to come."""
+
+    working_days_declared: bool = False  # "天（工作日，下同）" seen
+    achieved_heading_level: int | None = None  # inside "（一）发展基础" and the like
+    carried_sentence: str = ""  # the unfinished last sentence of the previous line
+
+    def read_heading(self, text: str) -> None:
+        heading = HEADING.match(text)
+        if not heading:
+            return
+        level = 2 if heading.group(0).lstrip().startswith(("（", "(")) or "、" not in heading.group(0) else 1
+        if ACHIEVED_HEADINGS.search(text[:40]):
+            self.achieved_heading_level = level
+        elif self.achieved_heading_level is not None and level <= self.achieved_heading_level:
+            self.achieved_heading_level = None
+
+    def finish_line(self, text: str) -> None:
+        if "工作日" in text and WORKING_DAY_DECLARATION.search(text):
+            self.working_days_declared = True
+        stripped = text.rstrip()
+        if stripped.endswith(tuple(PERIOD_END + "：:")):
+            self.carried_sentence = ""
+        else:
+            self.carried_sentence = stripped[max(stripped.rfind(mark) for mark in PERIOD_END) + 1:]
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    """The stretches of text around one number that its meaning is read from."""
+
+    before_clause: str  # from the last comma or stop
+    before_sentence: str  # from the last 。；, including an unfinished sentence carried from the line before
+    before_period: str  # from the last 。, which bounds a stated year
+    after: str  # to the end of the sentence
+    clause_left: int
+
+
+def context_of(text: str, mention: Mention, carried_sentence: str) -> MentionContext:
+    sentence_left, sentence_right = sentence_bounds(text, mention.start, mention.end)
+    period_left, _ = sentence_bounds(text, mention.start, mention.end, PERIOD_END)
+    clause_left = clause_start(text, mention.start)
+    return MentionContext(
+        before_clause=text[clause_left: mention.start],
+        before_sentence=(carried_sentence if sentence_left == 0 else "") + text[sentence_left: mention.start],
+        before_period=(carried_sentence if period_left == 0 else "") + text[period_left: mention.start],
+        after=text[mention.end: sentence_right],
+        clause_left=clause_left,
+    )
+
+
+def unit_of(mention: Mention, text: str, state: ReadingState) -> str:
+    if mention.unit != "day" or not mention.number_text.rstrip().endswith("天"):
+        return mention.unit
+    if state.working_days_declared or WORKING_DAY_DECLARATION.search(text[: mention.end + 12]):
+        return "working_day"
+    return mention.unit
+
+
+def indicator_of(mention: Mention, text: str, around: MentionContext, unit: str, catalog: Catalog) -> Indicator:
+    phrase_context = around.before_sentence[-80:]
+    if mention.source in ("coverage", "all_online"):
+        phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
+    matched = catalog.best_match(phrase_context, around.after[:20], unit)
+    if matched:
+        return matched.indicator
+    if unit in TIME_UNITS and not PROCESSING_CONTEXT.search(around.before_sentence[-40:] + around.after[:8]):
+        return catalog["duration_unclassified"]
+    return catalog.fallback_for_unit(unit)
+
+
+def year_of(around: MentionContext, issue_year: int | None) -> tuple[int | None, bool]:
+    found = year_in(around.before_period, issue_year)
+    if found:
+        return found[0], found[1]
+    trailing = PARENTHESIZED_YEAR.match(around.after[:40])
+    return (int(trailing.group(1)), True) if trailing else (None, False)
+
+
+def kind_of(around: MentionContext, state: ReadingState) -> str:
+    if state.achieved_heading_level is not None:
+        return "achieved"
+    if ACHIEVED_MARKERS.search(around.before_sentence) and not TARGET_MARKERS.search(around.before_period):
+        return "achieved"
+    return "target"
+
+
+def quote_span(text: str, clean: CleanLine, around: MentionContext, mention: Mention) -> tuple[int, int]:
+    """From the start of the clause to the end of the number and unit, in original-line offsets."""
+    left = around.clause_left
+    while left < mention.start and text[left] in " ——-—“”\"":
+        left += 1
+    return clean.original_span(left, mention.end)

@@ -1,0 +1,117 @@
+"""The regular expressions extraction reads text with: numbers and units, comparators, years, targets against achievements."""
+from __future__ import annotations
+
+import re
+
+# --- Number patterns --------------------------------------------------------------------------
+
+ARABIC = r"\d+(?:[.．]\d+)?"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+FRACTION_TEXT = rf"(?:{CHINESE}|{ARABIC})分之(?:{CHINESE}|{ARABIC})"
+NUMBER = rf"(?:{FRACTION_TEXT}|0 \d+(?=\s?[天日个])|{ARABIC}(?:\s?[万亿])?|{CHINESE}|半)"
+UNIT_TEXT = (
+    r"个工作日|工作日|个自然日|自然日|个小时|小时|个月|分钟|天|日|个百分点|%|％|"
+    r"项|件|种|类|个环节|环节|次|美元|元|户|家|证合一|个"
+)
+QUANTITY = re.compile(
+    rf"(?<![\d.．])(?P<num>{NUMBER})"
+    rf"(?:\s?(?P<sep>[—–\-－~～]|至)\s?(?P<num2>{NUMBER}))?"
+    rf"\s?(?P<approx>余|多)?\s?(?P<unit>{UNIT_TEXT})"
+)
+UNIT_BY_TEXT = {
+    "个工作日": "working_day", "工作日": "working_day", "个自然日": "day", "自然日": "day",
+    "个小时": "hour", "小时": "hour", "个月": "month", "分钟": "minute", "天": "day", "日": "day",
+    "个百分点": "percent", "%": "percent", "％": "percent",
+    "项": "item", "件": "item", "种": "item", "类": "item", "证合一": "item",
+    "个环节": "step", "环节": "step", "次": "times",
+    "美元": "other", "元": "yuan", "户": "enterprise", "家": "enterprise", "个": "other",
+}
+# Chinese numerals count only where documents use them for measures, not in names such as
+# "一件事" or "三项制度": time spans, procedures, and fractions.
+CHINESE_NUMERAL_UNITS = {"working_day", "day", "hour", "month", "minute", "step"}
+FULL_COVERAGE = re.compile(r"(?<!健)全覆盖(?!试点|改革|重点|、.{0,4}全)")
+HALF_CUT = re.compile(r"(?:压缩|压减|缩短|减少|降低|减)(?:了)?(?P<half>一半)")
+STANDALONE_FRACTION = re.compile(rf"(?<![\d.])(?P<num>{FRACTION_TEXT})(?!\s?(?:{UNIT_TEXT}))")
+ZERO_COST = re.compile(r"零(?:成本|投资|费用|收费)")
+ALL_ONLINE = re.compile(
+    r"(?:所有|全部)[^，。；;,]{0,40}?(?:全程网办|不见面审批|直接结算|一网通办|网上可办|网上办理|跨省通办|全省通办)"
+)
+
+# A cheap first look: lines without any of these cannot yield a statement.
+MAY_HOLD_A_NUMBER = re.compile(r"\d|[零〇一二两三四五六七八九十半](?:个|天|日|小时|分之|环节)|全覆盖|一半|所有|全部|零[成投费收]")
+SENTENCE_END = "。；;！？!?"
+# A year stated at the head of a sentence governs its semicolon-separated clauses too:
+# "到2021年末，A；B。" sets 2021 for both A and B.
+PERIOD_END = "。！？!?"
+CLAUSE_END = SENTENCE_END + "，,：:"
+
+# --- Context patterns -------------------------------------------------------------------------
+
+FILLER = r"(?:平均|均|全部|分别|原则上|力争|基本|进一步|再|一律|最多)*"
+LE_BEFORE = re.compile(
+    r"(?:不超过|不得超过|不应超过|不能超过|不宜超过|不多于|不高于|控制在|压缩至|压缩到|压缩在|压减至|压减到|压减为|缩短至|缩短到|缩短为|缩减至|"
+    r"减至|减到|降至|降到|降低至|降低到|减少至|减少到|(?<!不)少于|(?<!不)低于|优化为|优化至|最长|内)\s?" + FILLER + r"\s?$"
+)
+GE_BEFORE = re.compile(
+    r"(?:不低于|不少于|(?<!不)(?<!不得)(?<!不应)(?<!不能)(?<!不宜)超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
+    + FILLER + r"\s?$"
+)
+FASTEST_BEFORE = re.compile(r"最快\s?" + FILLER + r"\s?$")
+# A bound word a few characters before the number, with a verb or object between: "每年至少开展1次",
+# "不低于合同金额的30%", "最多跑2次" — no punctuation in between.
+LE_NEAR = re.compile(r"(?:不超过|不得超过|最多|最长)[^，。；、,;\d]{1,6}$")
+GE_NEAR = re.compile(r"(?:不低于|不少于|至少)[^，。；、,;\d]{1,6}$")
+REDUCE_BEFORE = re.compile(r"(?:压减|压缩|精简|缩短|减少|降低|下降|削减|减)(?:了)?\s?" + FILLER + r"\s?$")
+INCREASE_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升)(?:了)?\s?" + FILLER + r"\s?$")
+LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内)")
+# "3天办结" is a time limit, but "100%完成计划" is not an upper bound.
+LE_AFTER_TIME = re.compile(r"^\s?(?:办结|办妥|办理完毕|完成|办理|办好)")
+GE_AFTER = re.compile(r"^\s?(?:以上|及以上)")
+BASELINE_BEFORE = re.compile(r"(?:由|从)(?:原来的|原|过去的|此前的|法定|现行|目前的|目前)?\s?$")
+BASELINE_BRIDGE = re.compile(r"^\s?(?:左右)?\s?(?:压缩|压减|缩短|减少|降低|下降|缩减|减)(?:至|到|为)\s?$")
+ENUMERATION_BRIDGE = re.compile(r"^\s?[、和及与]\s?$")
+
+EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?年")
+PARENTHESIZED_YEAR = re.compile(r"^[^，。；,;]*?[（(][^）)]{0,12}?((?:19|20)\d{2})\s?年")
+CHINESE_YEAR = re.compile(r"二[〇零]([〇零一二三四五六七八九]{2})年")
+RELATIVE_YEARS = (
+    (re.compile(r"(?<![\d年明后次本今])(?<!\d\s)(?:今年|本年度|本年|年底前|年内|当年)"), 0),
+    (re.compile(r"(?:明年|次年)"), 1),
+    (re.compile(r"(?:后年)"), 2),
+)
+PLAN_PERIOD_YEARS = (
+    (re.compile(r"十四五[”\"]?(?:末|时期|期间|期末)"), 2025),
+    (re.compile(r"十三五[”\"]?(?:末|时期|期间|期末)"), 2020),
+    (re.compile(r"十五五[”\"]?(?:末|时期|期间|期末)"), 2030),
+)
+TARGET_MARKERS = re.compile(r"到\s?(?:19|20)\d{2}\s?年|年底前|年末前|力争|确保|目标|要求|将.{0,20}(?:压缩|压减|缩短|提高|提升)")
+ACHIEVED_MARKERS = re.compile(
+    r"已经|已(?:有|达|实现|完成|建成|压缩|压减|累计|覆盖|全部|基本|提前|取消|下放|精简)"
+    r"|累计(?![^，。；]{0,6}(?:不超过|不得|不少于|不多于|不低于|不高于|控制|缩短|压缩|压减))|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得了|取得显著|取得明显"
+)
+ACHIEVED_HEADINGS = re.compile(r"发展基础|工作成效|主要成效|取得成效|主要成绩|发展成就|工作回顾|进展情况|基本情况|现状")
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])")
+WORKING_DAY_DECLARATION = re.compile(
+    r"天\s?[（(]\s?工作日\s?[，,、]?\s?下同\s?[)）]|[“\"]?天[”\"]?\s?(?:均|皆)?(?:为|指|是)工作日"
+)
+PLAN_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?[^，。]{0,40}?(?:工作要点|要点|分工方案|工作方案|实施方案|工作计划|计划|工作的通知)")
+DATE_BEFORE_DAY = re.compile(r"月\s?$")
+# Words that make a span of time a limit on handling something; other spans (terms, windows) are "other".
+PROCESSING_CONTEXT = re.compile(
+    r"时限|时间|办结|办理|审批|审查|审核|作出|完成|答复|回复|反馈|受理|办妥|核准|注册|登记|验收|支付|退还|联系|"
+    r"处理|公开|发放|出具|签订|决定|办好|办完|通关|接入|报装|结算|压缩|压减|缩短|之日起|办"
+)
+
+
+def sentence_bounds(text: str, start: int, end: int, marks: str = SENTENCE_END) -> tuple[int, int]:
+    left = max(text.rfind(mark, 0, start) for mark in marks) + 1
+    rights = [position for mark in marks if (position := text.find(mark, end)) != -1]
+    return left, min(rights) if rights else len(text)
+
+
+def clause_start(text: str, start: int) -> int:
+    return max(text.rfind(mark, 0, start) for mark in CLAUSE_END) + 1
+
+
+def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < other_end and other_start < span[1] for other_start, other_end in spans)

@@ -1,0 +1,149 @@
+"""Lines of one policy section → quantified statements (value, unit, comparator, year, kind, indicator, quote)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etl.extraction.cleaning import CleanLine, clean_line
+from etl.extraction.meaning import (
+    ReadingState,
+    comparator_for,
+    context_of,
+    indicator_of,
+    kind_of,
+    quote_span,
+    scope_in,
+    unit_of,
+    year_of,
+)
+from etl.extraction.mentions import ExtractionRules, Mention, default_rules, explicit_comparator, find_mentions, link_baselines
+from etl.extraction.patterns import ENUMERATION_BRIDGE, PLAN_YEAR_TITLE
+from etl.model import Section, Statement
+from indicators.catalog import Catalog, default_catalog
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    """What the extractor knows about a section beyond its lines."""
+
+    section: Section
+    plan_year: int | None
+
+
+def plan_year_of(title: str) -> int | None:
+    """The year of a single-year plan ("2020年…工作要点"), whose undated targets belong to that year."""
+    found = PLAN_YEAR_TITLE.search(title.replace(" ", ""))
+    return int(found.group(1)) if found else None
+
+
+def statements_in_line(
+    original: str, clean: CleanLine, line_number: int, section: Section, state: ReadingState, catalog: Catalog,
+    rules: ExtractionRules,
+) -> list[Statement]:
+    text = clean.text
+    mentions = find_mentions(text, rules)
+    link_baselines(text, mentions)
+    found: list[Statement] = []
+    previous_mention: Mention | None = None
+    for mention in mentions:
+        if mention.dropped:
+            continue
+        around = context_of(text, mention, state.carried_sentence)
+        unit = unit_of(mention, text, state)
+        comparator = comparator_for(mention, around.before_clause, around.after)
+        enumerated = previous_mention is not None and ENUMERATION_BRIDGE.match(text[previous_mention.end: mention.start])
+        if enumerated and found and not explicit_comparator(mention, around.before_clause, around.after):
+            comparator = found[-1].comparator  # "分别压减至5天、15天": the later items share the verb
+        indicator = indicator_of(mention, text, around, unit, catalog)
+        year, year_explicit = year_of(around, section.issue_year)
+        quote_start, quote_end = quote_span(text, clean, around, mention)
+        found.append(
+            Statement(
+                doc=section.doc,
+                line=line_number,
+                section_title=section.title,
+                region_code=section.region_code,
+                region=section.region,
+                level=section.level,
+                category=indicator.family,
+                indicator=indicator.code,
+                scope=scope_in(around.before_sentence, rules.scopes),
+                value=mention.value,
+                value_max=mention.value_max,
+                unit=unit,
+                comparator=comparator,
+                baseline=mention.baseline,
+                year=year,
+                year_explicit=year_explicit,
+                kind=kind_of(around, state),
+                quote=original[quote_start:quote_end],
+                column=quote_start,
+                number_text=mention.number_text,
+                notes=list(mention.notes),
+            )
+        )
+        previous_mention = mention
+    return found
+
+
+def extract_section(
+    lines: list[str],
+    context: SectionContext,
+    catalog: Catalog | None = None,
+    rules: ExtractionRules | None = None,
+) -> list[Statement]:
+    """Every quantified statement in a section; `lines` are the whole file's lines."""
+    catalog = catalog or default_catalog()
+    rules = rules or default_rules()
+    section = context.section
+    statements: list[Statement] = []
+    state = ReadingState()
+    for line_number in range(section.first_line, section.last_line + 1):
+        original = lines[line_number - 1]
+        if not original.strip():
+            continue
+        clean = clean_line(original)
+        state.read_heading(clean.text)
+        statements.extend(statements_in_line(original, clean, line_number, section, state, catalog, rules))
+        state.finish_line(clean.text)
+    adopt_specific_indicators(statements, catalog)
+    fill_implied_years(statements, context.plan_year)
+    return statements
+
+
+def restatement_key(statement: Statement) -> tuple | None:
+    """Targets that restate one another share indicator, value and unit; blanket 100% coverage does not count."""
+    if statement.indicator.endswith("_unclassified") or statement.unit == "percent" and statement.value == 100:
+        return None
+    return (statement.indicator, statement.value, statement.unit)
+
+
+def adopt_specific_indicators(statements: list[Statement], catalog: Catalog) -> None:
+    """Within one paragraph, "实现“0 5天”" after "推行企业开办“0 5天”" measures the same thing."""
+    specific: dict[tuple, Statement] = {}
+    for statement in statements:
+        if not statement.indicator.endswith("_unclassified"):
+            specific.setdefault((statement.line, statement.value, statement.unit), statement)
+    for statement in statements:
+        if statement.indicator.endswith("_unclassified"):
+            named = specific.get((statement.line, statement.value, statement.unit))
+            if named is not None:
+                statement.indicator = named.indicator
+                statement.category = catalog[named.indicator].family
+
+
+def fill_implied_years(statements: list[Statement], plan_year: int | None) -> None:
+    """Undated targets take the year of a restatement elsewhere in the section, else the plan's year."""
+    dated: dict[tuple, int] = {}
+    for statement in statements:
+        key = restatement_key(statement)
+        if statement.year is not None and statement.kind == "target" and key is not None:
+            dated.setdefault(key, statement.year)
+    for statement in statements:
+        if statement.year is not None or statement.kind != "target":
+            continue
+        key = restatement_key(statement)
+        restated = dated.get(key) if key is not None else None
+        if restated is not None:
+            statement.year, statement.year_explicit = restated, False
+        elif plan_year is not None:
+            statement.year, statement.year_explicit = plan_year, False
