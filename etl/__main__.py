@@ -1,4 +1,4 @@
-"""Command line: `python -m etl build`, `python -m etl export --out FILE`, `python -m etl evaluate LABELS`."""
+"""Command line: `python -m etl COMMAND` (build, export, evaluate, template, import-progress, withdraw, create-admin, reset-password, audit)."""
 from __future__ import annotations
 
 import sys

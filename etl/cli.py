@@ -1,4 +1,4 @@
-"""Argument parsing and printing for `python -m etl`; the work itself lives in build, export and evaluate."""
+"""Argument parsing and printing for `python -m etl`; the work itself lives in the modules each command calls."""
 from __future__ import annotations
 
 import argparse
@@ -97,7 +97,7 @@ def run_template(arguments: argparse.Namespace) -> int:
         return 2
     rows = template_rows(store.template_targets(database, tuple(codes)), codes, arguments.period)
     out = Path(arguments.out)
-    write_atomically(out, template_workbook(rows, language=arguments.lang, long_format=len(codes) > 1))
+    write_atomically(out, template_workbook(rows, language=arguments.lang))
     if rows.empty:
         print("警告 warning: 所选地区没有目标，模板只有表头 / the regions have no targets", file=sys.stderr)
     print(f"{len(rows)} rows → {out}")

@@ -182,7 +182,7 @@ def split_compilation(
         found = regions.resolve_prefix(full_title)
         if found is None:
             raise UnknownRegion(full_title)
-        region, prefix_length = found
+        region, _ = found
         issuer = full_title.split("《", 1)[0].strip() or region.name
         sections.append(
             Section(

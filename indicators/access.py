@@ -253,9 +253,9 @@ def oidc_configuration_problem(auth: Mapping | None) -> tuple[str, str] | None:
     configure instead of failing when someone clicks.
     """
     if not isinstance(auth, Mapping):
-        return ("已选择 OpenID 登录（BIZENV_SIGN_IN=oidc），但 .streamlit/secrets.toml 中没有 [auth] 配置：请管理员按 README 配置身份提供方",
+        return ("已选择 OpenID 登录（BIZENV_SIGN_IN=oidc），但 .streamlit/secrets.toml 中没有 [auth] 配置：请管理员按 docs/security.md 配置身份提供方",
                 "OpenID sign-in is chosen (BIZENV_SIGN_IN=oidc) but .streamlit/secrets.toml has no [auth] section: "
-                "an admin must configure the provider as the README says")
+                "an admin must configure the provider as docs/security.md says")
     missing = [key for key in OIDC_REQUIRED_KEYS if not str(auth.get(key) or "").strip()]
     if missing:
         return (f".streamlit/secrets.toml 的 [auth] 缺少：{'、'.join(missing)}；请管理员补全后重启",

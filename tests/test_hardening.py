@@ -166,12 +166,11 @@ def test_hostile_url_parameters_are_data_never_sql_or_html(url_app, page, run):
 
 
 def store_reads(hostile: str) -> dict:
-    """Every read in indicators/store.py that takes text a visitor controls, with that text hostile."""
+    """Every read under indicators/store/ that takes text a visitor controls, with that text hostile."""
     return {
         "target_detail": lambda db: store.target_detail(db, hostile),
         "region_targets": lambda db: store.region_targets(db, hostile),
         "region_reports": lambda db: store.region_reports(db, hostile, True),
-        "region_record": lambda db: store.region_record(db, hostile),
         "indicator_targets": lambda db: store.indicator_targets(db, hostile),
         "indicator_scopes": lambda db: store.indicator_scopes(db, hostile),
         "indicator_years": lambda db: store.indicator_years(db, hostile, True),

@@ -105,7 +105,7 @@ def test_sheets_and_headers(workbook, shanxi_rows):
 
 
 def test_english_headers_and_instructions(shanxi_rows):
-    workbook = load_workbook(io.BytesIO(template_workbook(shanxi_rows, language="en", long_format=True)))
+    workbook = load_workbook(io.BytesIO(template_workbook(shanxi_rows, language="en")))
     data = workbook[layout.DATA_SHEET]
     assert [cell.value for cell in data[HEADER_ROW]] == [column.header_en for column in layout.COLUMNS]
     instructions = " ".join(str(cell.value) for row in workbook[layout.INSTRUCTIONS_SHEET].iter_rows() for cell in row if cell.value)

@@ -30,26 +30,6 @@ def test_pages_hold_no_sql_and_no_parsing(page):
     assert not re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", page.read_text(encoding="utf-8"))
 
 
-def test_only_the_ui_module_imports_streamlit_outside_pages():
-    importers = {
-        path.relative_to(REPO_DIR).as_posix()
-        for folder in ("etl", "indicators")
-        for path in (REPO_DIR / folder).rglob("*.py")
-        if "streamlit" in imported_modules(path)
-    }
-    assert importers and all(importer.startswith("indicators/ui/") for importer in importers), importers
-
-
-def test_all_sql_lives_in_the_store_module():
-    holders = {
-        path.relative_to(REPO_DIR).as_posix()
-        for folder in ("etl", "indicators")
-        for path in (REPO_DIR / folder).rglob("*.py")
-        if re.search(r"\"(SELECT|INSERT INTO|DELETE FROM|CREATE TABLE)\b", path.read_text(encoding="utf-8"))
-    }
-    assert holders and all(holder.startswith("indicators/store/") for holder in holders), holders
-
-
 def test_readme_names_the_two_setup_commands_and_they_exist():
     for script in ("scripts/app.sh", "scripts/test.sh"):
         assert f"bash {script}" in README

@@ -1,1 +1,1 @@
-"""progress."""
+"""The progress workbook: its layout and template, the upload checks, annotation, samples and submissions."""

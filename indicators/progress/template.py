@@ -383,11 +383,11 @@ def _write_data(sheet, rows: pd.DataFrame, language: str) -> None:
     protection.selectUnlockedCells = False
 
 
-def template_workbook(rows: pd.DataFrame, language: str = "zh", long_format: bool = False) -> bytes:
+def template_workbook(rows: pd.DataFrame, language: str = "zh") -> bytes:
     """The .xlsx bytes: instructions, the data sheet (header on row 1, keys locked, inputs open) and hidden lists.
 
-    `long_format` marks a workbook holding many regions at once. The layout is deliberately the same (the
-    reader need not tell the two apart); only the rows differ, and the caller uses the flag to name the file.
+    A workbook for many regions at once has the same layout (the reader need not tell the two apart); only
+    the rows differ.
     """
     if language not in LANGUAGES:
         raise TemplateError(f"不支持的语言：{language!r}（可选 zh、en）")

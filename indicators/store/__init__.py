@@ -1,8 +1,8 @@
-"""All SQL of the project: the DuckDB schema, the atomic rebuild of targets, and the read queries.
+"""All SQL of the project, one module per concern; `from indicators import store` offers every function below.
 
-Every value reaches the database as a bound parameter or a registered DataFrame; identifiers come
-only from the fixed names below. The SQL sticks to what PostgreSQL also accepts where that costs
-nothing, so replicas sharing one server can run the same statements.
+Every value reaches the database as a bound parameter or a registered DataFrame; identifiers come only from
+fixed names in these modules. The SQL sticks to what PostgreSQL also accepts where that costs nothing, so
+replicas sharing one server can run the same statements.
 """
 from indicators.store.audit import (  # noqa: F401
     AUDIT_COLUMNS,
@@ -114,7 +114,6 @@ from indicators.store.targets import (  # noqa: F401
     national_targets,
     region_choices,
     region_parents,
-    region_record,
     region_targets,
     regions_with_data,
     target_detail,

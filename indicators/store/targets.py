@@ -116,14 +116,6 @@ def indicator_targets(database: Path, indicator: str) -> pd.DataFrame:
         ).df()
 
 
-def region_record(database: Path, region_code: str) -> dict | None:
-    with read_connection(database) as connection:
-        row = connection.execute(
-            "SELECT region_code, name, level, parent_code FROM regions WHERE region_code = $code", {"code": region_code}
-        ).fetchone()
-    return dict(zip(("region_code", "name", "level", "parent_code"), row)) if row else None
-
-
 def regions_with_data(database: Path) -> pd.DataFrame:
     """Regions that have a target or a report, for pickers."""
     with read_connection(database) as connection:

@@ -37,11 +37,11 @@ def template_bytes(region_codes: tuple[str, ...], period: str, language_code: st
     from indicators.progress import template as progress_template
 
     rows = progress_template.template_rows(cached.template_targets(region_codes), list(region_codes), period)
-    return progress_template.template_workbook(rows, language_code, long_format=len(region_codes) > 1), len(rows)
+    return progress_template.template_workbook(rows, language_code), len(rows)
 
 
 def submit_upload(data: bytes, file_name: str):
-    """Check and store an upload as the signed-in user (see etl.submissions.submit); the cached pages see it at once."""
+    """Check and store an upload as the signed-in user (see indicators.progress.submissions.submit); the cached pages see it at once."""
     from indicators.progress.submissions import submit
 
     return submit(data, file_name, actor(), database_path())
