@@ -5,12 +5,14 @@ import argparse
 import multiprocessing
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 # bench/ holds etl.py, which would shadow the `etl` package if this file's folder stayed on sys.path.
@@ -50,18 +52,33 @@ RATE_DOWN, RATE_UP, RATE_GAP = 0.08, 0.06, 0.15
 COUNTY_SPREAD, PERIOD_NOISE = 0.35, 0.08  # log-scale standard deviations
 AMBITION = 0.85  # a target asks for this fraction of the expected value (or of the remaining gap)
 ROUNDED_UNITS = ("item", "step", "times", "yuan", "enterprise")
-APPTEST_TIMEOUT_S = 3600  # the home page at this scale takes minutes; AppTest's default of 3 s would abort it
+APPTEST_TIMEOUT_S = 3600  # the home page at this scale has taken minutes; AppTest's default of 3 s would abort it
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What generate() adds to the corpus: the first `counties_per_province` county-level units of every province
+    (None: all of them) × `indicators` indicators × every quarter of YEARS."""
+
+    name: str
+    counties_per_province: int | None
+    indicators: int
+
+
+COUNTY_SCALE = Scale("county-scale", None, INDICATOR_COUNT)
+# Enough for every page to find a province, a county and an indicator with data; generated in about a second.
+TINY_SCALE = Scale("tiny", 2, 3)
 
 
 # --- The county-scale database ------------------------------------------------------------------
 
-def bench_indicators() -> pd.DataFrame:
-    """The catalog's named indicators (cycled up to 40), with a centre and a shape for their synthetic values."""
+def bench_indicators(scale: Scale = COUNTY_SCALE) -> pd.DataFrame:
+    """The catalog's named indicators (cycled up to the scale's count), with a centre and a shape for their values."""
     from indicators.catalog import default_catalog
     from indicators.i18n import unit_label
 
     named = [indicator for indicator in default_catalog().indicators if not indicator.code.endswith("_unclassified")]
-    chosen = [named[position % len(named)] for position in range(INDICATOR_COUNT)]
+    chosen = [named[position % len(named)] for position in range(scale.indicators)]
     factors = np.random.default_rng(SEED).uniform(0.6, 1.4, size=len(chosen))
     rows = []
     for position, (indicator, factor) in enumerate(zip(chosen, factors)):
@@ -79,8 +96,8 @@ def bench_indicators() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bench_counties() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every county-level unit with its province (first two digits of the code), and the provinces that have any."""
+def bench_counties(scale: Scale = COUNTY_SCALE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scale's county-level units with their province (first two digits of the code), and the provinces that have any."""
     from indicators.regions import default_region_table
 
     table = default_region_table()
@@ -89,6 +106,9 @@ def bench_counties() -> tuple[pd.DataFrame, pd.DataFrame]:
     counties = pd.DataFrame(
         [{"region_code": r.code, "name": r.name, "province_code": r.code[:2] + "0000"} for r in regions if r.level == "county"]
     )
+    if scale.counties_per_province is not None:
+        counties = (counties.sort_values("region_code").groupby("province_code").head(scale.counties_per_province)
+                    .reset_index(drop=True))
     provinces = counties.groupby("province_code").size().rename("counties").reset_index()
     provinces["province_name"] = provinces["province_code"].map(names)
     return counties, provinces
@@ -134,7 +154,8 @@ INSERT INTO documents (document_id, doc, file_sha256, title, issuer, document_nu
                        region_code, level, first_line, last_line, source)
 SELECT '{MARK}' || province_code || '.txt', '{MARK}' || province_code || '.txt', sha256('{MARK}' || province_code),
        province_name || '{DOCUMENT_TITLE_SUFFIX}', province_name || '人民政府办公厅', NULL,
-       DATE '{TARGET_YEARS[0]}-06-30', {TARGET_YEARS[0]}, province_code, 'province', 1, counties * {INDICATOR_COUNT},
+       DATE '{TARGET_YEARS[0]}-06-30', {TARGET_YEARS[0]}, province_code, 'province', 1,
+       counties * (SELECT count(*) FROM bench_indicator_frame),
        '{SYNTHETIC_SOURCE}'
 FROM bench_province_frame
 """
@@ -177,7 +198,7 @@ INSERT_SUBMISSIONS = f"""
 INSERT INTO submissions (submission_id, file_name, file_sha256, uploaded_by, uploaded_at, row_count, status)
 SELECT '{MARK}sub-' || p.province_code || '-' || y.range, '{MARK}' || p.province_code || '-' || y.range || '.xlsx',
        sha256('{MARK}sub-' || p.province_code || '-' || y.range), 'bench', make_timestamp(y.range + 1, 1, 15, 9, 0, 0),
-       p.counties * {INDICATOR_COUNT} * {len(QUARTERS)}, 'active'
+       p.counties * (SELECT count(*) FROM bench_indicator_frame) * {len(QUARTERS)}, 'active'
 FROM bench_province_frame p CROSS JOIN range({YEARS[0]}, {YEARS[-1] + 1}) y
 """
 
@@ -190,23 +211,23 @@ def table_counts(database: Path) -> dict[str, int]:
         return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in COUNTED_TABLES}
 
 
-def expected_synthetic_reports(counties: int) -> int:
-    return counties * INDICATOR_COUNT * len(YEARS) * len(QUARTERS)
+def expected_synthetic_reports(scale: Scale) -> int:
+    counties, _ = bench_counties(scale)
+    return len(counties) * scale.indicators * len(YEARS) * len(QUARTERS)
 
 
-def is_generated(database: Path) -> bool:
-    """True when `database` is a complete file from generate(), so --db can reuse it."""
+def is_generated(database: Path, scale: Scale = COUNTY_SCALE) -> bool:
+    """True when `database` is a complete file from generate() at this scale, so --db can reuse it."""
     try:
         with duckdb.connect(str(database), read_only=True) as connection:
             synthetic = connection.execute(
                 f"SELECT count(*) FROM reported_values WHERE reported_id LIKE '{MARK}%'").fetchone()[0]
-            counties = connection.execute("SELECT count(*) FROM regions WHERE level = 'county'").fetchone()[0]
     except duckdb.Error:
         return False
-    return synthetic > 0 and synthetic == expected_synthetic_reports(counties)
+    return synthetic > 0 and synthetic == expected_synthetic_reports(scale)
 
 
-def generate(database: Path) -> None:
+def generate(database: Path, scale: Scale = COUNTY_SCALE) -> None:
     """The real corpus, then synthetic county reports, targets, documents and submissions, in one transaction."""
     from etl.build import build
     from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR
@@ -216,8 +237,9 @@ def generate(database: Path) -> None:
     built = time.perf_counter()
     print(f"  corpus build: {built - started:.1f} s ({result.documents} documents, {result.targets} targets, "
           f"{result.reported_values} derived reported values)")
-    counties, provinces = bench_counties()
-    indicators = bench_indicators()
+    counties, provinces = bench_counties(scale)
+    indicators = bench_indicators(scale)
+    print(f"  {scale.name}: {len(counties):,} counties × {len(indicators)} indicators × {len(YEARS) * len(QUARTERS)} quarters")
     # No progress bar: it would interleave with the report.
     connection = duckdb.connect(str(database))
     try:
@@ -240,6 +262,22 @@ def generate(database: Path) -> None:
     finally:
         connection.close()
     print(f"  generation total: {time.perf_counter() - started:.1f} s, file {database.stat().st_size / MB:.0f} MB")
+
+
+def generated_database(destination: Path, reuse: Path | None = None, scale: Scale = COUNTY_SCALE) -> Path:
+    """`destination` filled with a copy of `reuse` when that is a file generate() made at this scale, else generated.
+
+    The copy keeps `reuse` itself untouched by the benches that write (uploads, audited writes).
+    """
+    if reuse is not None and reuse.exists() and is_generated(reuse, scale):
+        print(f"Copying the {scale.name} database {reuse}…")
+        shutil.copyfile(reuse, destination)
+    else:
+        if reuse is not None:
+            print(f"{reuse} is not a {scale.name} database generated by bench/queries.py; generating one instead.")
+        print(f"Generating the {scale.name} database (bench/queries.py's generator):")
+        generate(destination, scale)
+    return destination
 
 
 # --- Query latency ------------------------------------------------------------------------------
@@ -266,8 +304,11 @@ def realistic_arguments(database: Path) -> dict:
     regions = store.regions_with_data(database)
     # 140000 (Shanxi) is the region page's default and has real targets and sample values besides the synthetic ones.
     province = "140000" if "140000" in set(regions["region_code"]) else regions[regions["level"] == "province"].iloc[0]["region_code"]
-    county = regions[(regions["level"] == "county") & regions["region_code"].str.startswith(province[:2])].iloc[0]["region_code"]
     targets = store.indicator_targets(database, indicator)
+    # A county with a target of the indicator, so the library's target detail has one to open (at county scale every
+    # county has one; in a tiny file a corpus county may come first).
+    county = regions[(regions["level"] == "county") & regions["region_code"].str.startswith(province[:2])
+                     & regions["region_code"].isin(set(targets["region_code"]))].iloc[0]["region_code"]
     return {
         "indicator": indicator, "year": QUERY_YEAR, "province": province, "county": county,
         "indicator_codes": tuple(sorted(choices["indicator_code"])),
@@ -459,14 +500,19 @@ def verdict(met: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per query and per compare render (default 5)")
+    parser.add_argument("--runs", type=int, help="timed runs per query and per compare render (default 5, tiny 1)")
     parser.add_argument("--keep", action="store_true", help="leave the temporary folder with the database")
     parser.add_argument("--db", type=Path, help="generated database to reuse, or where to generate one")
+    parser.add_argument("--tiny", action="store_true",
+                        help="a tiny generated database, one run, no memory cross-check: checks the bench runs, in seconds")
     args = parser.parse_args()
+    scale = TINY_SCALE if args.tiny else COUNTY_SCALE
+    runs = args.runs or (1 if args.tiny else 5)
 
     # The render process is spawned now, while this one is still small: Linux keeps a process's ru_maxrss across exec,
     # so a worker spawned after the query timings (full_export alone holds gigabytes) would report this process's peak.
-    renderer, renderer_without_home = (multiprocessing.get_context("spawn").Pool(1) for _ in range(2))
+    renderer = multiprocessing.get_context("spawn").Pool(1)
+    renderer_without_home = None if args.tiny else multiprocessing.get_context("spawn").Pool(1)
     temporary = None
     if args.db is not None:
         database = args.db.resolve()
@@ -474,12 +520,12 @@ def main() -> None:
         # mkdtemp under --keep because TemporaryDirectory always deletes on exit.
         temporary = None if args.keep else tempfile.TemporaryDirectory(prefix="bizenv-bench-")
         work = Path(tempfile.mkdtemp(prefix="bizenv-bench-") if args.keep else temporary.name)
-        database = work / "county-scale.duckdb"
+        database = work / f"{scale.name}.duckdb"
     try:
         # Other work on this machine (a test run, say) slows every number below; the load average tells.
         print(f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
         print(f"Database: {database}")
-        if database.exists() and is_generated(database):
+        if database.exists() and is_generated(database, scale):
             # The schema may have moved on since the file was made; its migrations and views are idempotent.
             from indicators.store import create_schema
 
@@ -488,23 +534,25 @@ def main() -> None:
             print("  reusing the generated file (schema brought up to date)")
         elif database.exists():
             # Never overwrite a file this script did not make: it may be someone's real database.
-            print("  exists but is not a database generated by this script; pass another --db path")
-            return
+            print(f"  exists but is not a {scale.name} database generated by this script; pass another --db path")
+            raise SystemExit(2)
         else:
-            print("Generating the county-scale database:")
-            generate(database)
+            print(f"Generating the {scale.name} database:")
+            generate(database, scale)
         counts = table_counts(database)
         print("  rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
 
-        print(f"\nQueries (store functions as the pages call them, no Streamlit cache; median and min of {args.runs} "
+        print(f"\nQueries (store functions as the pages call them, no Streamlit cache; median and min of {runs} "
               "runs after one warm-up):")
-        queries, arguments = time_queries(database, args.runs)
+        queries, arguments = time_queries(database, runs)
 
         print(f"\nAppTest renders in a fresh spawned process (BIZENV_DB = the generated file; compare: "
               f"indicator {arguments['indicator']}, year {arguments['year']}):")
-        renders = renderer.apply(render_pages, (str(database), arguments, args.runs, True))
-        print("\nThe same without the home page, in another fresh process (memory cross-check, one rerun each):")
-        without_home = renderer_without_home.apply(render_pages, (str(database), arguments, 1, False))
+        renders = renderer.apply(render_pages, (str(database), arguments, runs, True))
+        without_home = None
+        if renderer_without_home is not None:
+            print("\nThe same without the home page, in another fresh process (memory cross-check, one rerun each):")
+            without_home = renderer_without_home.apply(render_pages, (str(database), arguments, 1, False))
 
         slow = sorted((q for q in queries if not q["met"]), key=lambda q: -q["median_ms"])
         cold = next(r for r in renders["renders"] if r["page"] == "compare" and r["note"].startswith("cold"))
@@ -522,8 +570,8 @@ def main() -> None:
              queries_met),
             (f"compare page render, warm median <= {GOAL_RENDER_S:g} s",
              f"{warm_median:.2f} s (cold {cold['seconds']:.2f} s, uncached {uncached_median:.2f} s)", render_met),
-            ("app process peak RSS <= 1 GB", f"{renders['peak_mb']:.0f} MB (VmHWM {hwm}); "
-             f"without home {without_home['peak_mb']:.0f} MB", memory_met),
+            ("app process peak RSS <= 1 GB", f"{renders['peak_mb']:.0f} MB (VmHWM {hwm}); without home "
+             + ("not measured" if without_home is None else f"{without_home['peak_mb']:.0f} MB"), memory_met),
         ]
         print("\nSummary")
         print(f"  {'goal':<42} {'measured':<58} verdict")
@@ -540,11 +588,15 @@ def main() -> None:
             print("  pages that raised: " + "; ".join(f"{r['page']} ({r['note']}): {r['errors']}" for r in errors))
         print(f"  load average at the end: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[2]:.2f} (15 min)")
         print()
+        if args.tiny:
+            print(f"(Tiny mode, {scale.name} database: the verdicts below say nothing about the goals at county scale.)")
         print(f"Verdict: query latency goal ({GOAL_QUERY_MS:g} ms): {verdict(queries_met)}")
         print(f"Verdict: compare render goal ({GOAL_RENDER_S:g} s): {verdict(render_met)}")
         print(f"Verdict: peak memory goal (1 GB): {verdict(memory_met)}")
+        if errors:
+            raise SystemExit("Some pages raised (see above): their times are not those of working pages.")
     finally:
-        for pool in (renderer, renderer_without_home):
+        for pool in filter(None, (renderer, renderer_without_home)):
             pool.terminate()
             pool.join()
         if temporary is not None:
