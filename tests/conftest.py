@@ -1,5 +1,6 @@
 """Shared fixtures: a database built once from the shipped corpus, in a temporary folder."""
 import pytest
+from browser_helpers import launched_chromium, watched_page
 from streamlit.testing.v1 import AppTest
 
 from etl.build import build
@@ -108,3 +109,15 @@ def writable_database(corpus_database, tmp_path, monkeypatch):
     monkeypatch.setenv("BIZENV_UPLOADS", str(tmp_path / "uploads"))
     monkeypatch.setenv("BIZENV_SIGN_IN_DELAY_SECONDS", "0")
     return path
+
+
+# Browser tests (tests/test_browser*.py): one Chromium per module, a fresh watched page per test.
+@pytest.fixture(scope="module")
+def browser():
+    with launched_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser, request, tmp_path):
+    yield from watched_page(browser, request, tmp_path)

@@ -1,69 +1,20 @@
 """End to end in a real headless Chromium: the app served by Streamlit, driven by Playwright."""
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
+from browser_helpers import (
+    WAIT,
+    downloaded,
+    rerun,
+    screenshot,
+    served,
+    submit_sign_in,
+    wait_until_idle,
+)
 from conftest import PASSWORD, add_users
-from indicators.paths import REPO_DIR
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def served(database: Path, folder: Path, **settings):
-    """`streamlit run app.py` on a free port over the given database; yields its base URL."""
-    port = free_port()
-    environment = {**os.environ, "BIZENV_DB": str(database), "BIZENV_UPLOADS": str(folder / "uploads"),
-                   "HOME": str(folder), "BIZENV_SIGN_IN_DELAY_SECONDS": "0", **settings}
-    log = folder / "streamlit.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             # An edit to the sources while the tests run must not put up Streamlit's "File change" prompt.
-             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-            cwd=REPO_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")
@@ -72,114 +23,54 @@ def app_url(corpus_database, tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run bash scripts/test.sh, which installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield launched
-        launched.close()
-
-
-def new_page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
-    return context.new_page()
-
-
-def wait_until_idle(page, timeout=30_000):
-    """Until Streamlit has finished the rerun that the last interaction started."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout)
-
-
-def downloaded(page, button, first_wait=20_000):
-    """The download a click on `button` starts.
-
-    Seen once in several full CI runs, never alone: a click that landed while Streamlit was still redrawing
-    started no download. A person clicks again, so the test does too, once, after the page is idle; a button
-    that never downloads still fails.
-    """
-    for attempt, wait in enumerate((first_wait, 60_000)):
-        try:
-            with page.expect_download(timeout=wait) as download_info:
-                button.click()
-            return download_info.value
-        except PlaywrightTimeoutError:
-            if attempt:
-                raise
-            wait_until_idle(page)
-
-
-def sign_in(page, user_name, password):
-    """Fill in and send the sign-in form, then wait for the app to settle."""
-    page.get_by_label("用户名").wait_for(timeout=60_000)
-    page.get_by_label("用户名").fill(user_name)
-    page.get_by_label("密码").fill(password)
-    page.locator('[data-testid="stForm"]').get_by_role("button", name="登录").click()
-    wait_until_idle(page)
-
-
-def screenshot(page, name, tmp_path):
-    page.screenshot(path=str(os.environ.get("BIZENV_SCREENSHOT_DIR", tmp_path)) + f"/{name}.png", full_page=True)
-
-
-def test_home_page_shows_the_corpus_and_switches_language(app_url, browser, tmp_path):
-    page = new_page(browser)
+def test_home_page_shows_the_corpus_and_switches_language(app_url, page, tmp_path):
     page.goto(app_url)
-    page.get_by_text("营商环境改革目标追踪").wait_for(timeout=30_000)
-    documents_metric = page.locator('[data-testid="stMetric"]').filter(has_text="政策文件")
-    documents_metric.wait_for(timeout=30_000)
-    assert "22" in documents_metric.inner_text()
-    page.locator('[data-testid="stDataFrame"] canvas').nth(2).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_text("营商环境改革目标追踪").wait_for(timeout=WAIT)
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="政策文件")).to_contain_text("22", timeout=WAIT)
+    page.locator('[data-testid="stDataFrame"] canvas').nth(2).wait_for(timeout=WAIT)
     screenshot(page, "home-zh", tmp_path)
-    page.get_by_text("English", exact=True).click()
-    page.get_by_text("Business-environment reform tracker").wait_for(timeout=30_000)
-    assert "lang=en" in page.url
+    with rerun(page):
+        page.get_by_text("English", exact=True).click()
+    page.get_by_text("Business-environment reform tracker").wait_for(timeout=WAIT)
+    expect(page).to_have_url(re.compile(r"lang=en"), timeout=WAIT)
     # Every label follows: the navigation too.
-    page.get_by_role("link", name="Compare regions").wait_for(timeout=30_000)
-    page.context.close()
+    page.get_by_role("link", name="Compare regions").wait_for(timeout=WAIT)
 
 
-def test_shared_url_reopens_the_same_view(app_url, browser):
-    page = new_page(browser)
+def test_shared_url_reopens_the_same_view(app_url, page):
     page.goto(f"{app_url}/compare?lang=en&indicator=power_connection_time&year=2021&style=dots")
-    page.get_by_role("heading", name="Compare regions").wait_for(timeout=30_000)
-    page.get_by_text("Time to get electricity").first.wait_for(timeout=30_000)
-    page.get_by_text("Time to get electricity · 2021").first.wait_for(timeout=30_000)
-    assert page.get_by_label("Dots").is_checked()
-    page.context.close()
+    wait_until_idle(page)
+    page.get_by_role("heading", name="Compare regions").wait_for(timeout=WAIT)
+    page.get_by_text("Time to get electricity · 2021").first.wait_for(timeout=WAIT)
+    expect(page.get_by_label("Dots")).to_be_checked(timeout=WAIT)
 
 
-def test_compare_page_draws_chart_and_map_and_a_click_opens_the_region(app_url, browser, tmp_path):
-    page = new_page(browser)
+def test_compare_page_draws_chart_and_map_and_a_click_opens_the_region(app_url, page, tmp_path):
     page.goto(f"{app_url}/compare?indicator=power_connection_time&year=2021")
-    charts = page.locator('[data-testid="stPlotlyChart"]')
-    charts.nth(1).wait_for(timeout=60_000)
-    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=30_000)
-    page.locator(".js-plotly-plot .choroplethlayer path, .js-plotly-plot .geo path").first.wait_for(
-        state="attached", timeout=30_000)
-    screenshot(page, "compare", tmp_path)
+    wait_until_idle(page)
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=WAIT)
     bars = page.locator(".js-plotly-plot .barlayer .point path")
-    assert bars.count() >= 10
+    bars.nth(9).wait_for(state="attached", timeout=WAIT)  # at least ten regions
+    page.locator(".js-plotly-plot .choroplethlayer path, .js-plotly-plot .geo path").first.wait_for(
+        state="attached", timeout=WAIT)
+    screenshot(page, "compare", tmp_path)
     # Plotly's drag layer sits over the bars and turns a click at a bar's position into a selection.
-    bars.first.click(force=True)
-    page.get_by_role("heading", name="地区画像").wait_for(timeout=30_000)
-    assert "region=" in page.url
+    with rerun(page):
+        bars.first.click(force=True)
+    page.get_by_role("heading", name="地区画像").wait_for(timeout=WAIT)
+    expect(page).to_have_url(re.compile(r"region="), timeout=WAIT)
     screenshot(page, "region", tmp_path)
-    page.context.close()
 
 
-def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
+def test_downloaded_csv_has_the_rows_of_the_chart(app_url, page, tmp_path):
     import pandas as pd
 
-    page = new_page(browser)
     page.goto(f"{app_url}/compare?indicator=power_connection_time&year=2021")
-    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
-    bar_count = page.locator(".js-plotly-plot .barlayer .point").count()
     wait_until_idle(page)
+    bars = page.locator(".js-plotly-plot .barlayer .point")
+    bars.first.wait_for(timeout=WAIT)  # Plotly draws a trace's bars all at once
+    bar_count = bars.count()
     download = downloaded(page, page.get_by_text("下载数据（CSV）").first)
     assert download.suggested_filename == "bizenv_compare_power_connection_time_2021.csv"
     path = tmp_path / download.suggested_filename
@@ -188,7 +79,6 @@ def test_downloaded_csv_has_the_rows_of_the_chart(app_url, browser, tmp_path):
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"region_code": str})
     assert frame["reported"].notna().sum() == bar_count
     assert {"region_code", "region", "reported", "target", "status"} <= set(frame.columns)
-    page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -204,18 +94,18 @@ def writable_app_url(corpus_database, tmp_path_factory):
         yield url
 
 
-def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url, browser, tmp_path):
+def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url, page, tmp_path):
     from openpyxl import load_workbook
 
-    page = new_page(browser)
     page.goto(f"{writable_app_url}/upload?template_year=2021")
-    # Signed out, the page asks for a sign-in, and signing in leads back to it with its URL state.
-    page.get_by_text("请先登录").wait_for(timeout=60_000)
-    assert page.locator('input[type="file"]').count() == 0
-    page.locator('[data-testid="stMain"]').get_by_role("link", name="登录").click()
-    sign_in(page, "admin", PASSWORD)
-    page.get_by_text("下载模板（Excel）").wait_for(timeout=60_000)
     wait_until_idle(page)
+    # Signed out, the page asks for a sign-in, and signing in leads back to it with its URL state.
+    page.get_by_text("请先登录").wait_for(timeout=WAIT)
+    assert page.locator('input[type="file"]').count() == 0
+    with rerun(page):
+        page.locator('[data-testid="stMain"]').get_by_role("link", name="登录").click()
+    submit_sign_in(page, "admin", PASSWORD)
+    page.get_by_text("下载模板（Excel）").wait_for(timeout=WAIT)
     download = downloaded(page, page.get_by_text("下载模板（Excel）"))
     template = tmp_path / download.suggested_filename
     download.save_as(template)
@@ -228,14 +118,14 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)
 
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(filled))
-    try:
-        page.get_by_text("已保存").wait_for(timeout=60_000)
-    finally:
-        screenshot(page, "upload", tmp_path)
+    with rerun(page):  # the file goes up first, then the page runs with it
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(filled))
+    page.get_by_text("已保存").wait_for(timeout=WAIT)
+    screenshot(page, "upload", tmp_path)
 
     page.goto(f"{writable_app_url}/compare?indicator=enterprise_startup_time&year=2021")
-    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    page.locator(".js-plotly-plot .barlayer .point").first.wait_for(timeout=WAIT)
     reported = page.evaluate(
         """() => {
             const plot = document.querySelector('.js-plotly-plot');
@@ -250,4 +140,3 @@ def test_template_filled_and_uploaded_shows_on_the_compare_page(writable_app_url
     )
     assert reported == 1.25, page.evaluate(
         "() => Array.from(document.querySelector('.js-plotly-plot').data).map(t => [t.type, t.x, t.y])")
-    page.context.close()
