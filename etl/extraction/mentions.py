@@ -13,16 +13,21 @@ from etl.extraction.patterns import (
     BASELINE_BRIDGE,
     CHINESE_NUMERAL_UNITS,
     DATE_BEFORE_DAY,
+    DOUBLING,
     ENUMERATION_BRIDGE,
     FULL_COVERAGE,
     GE_AFTER,
     GE_BEFORE,
+    GE_NEAR,
     HALF_CUT,
     LE_AFTER,
     LE_BEFORE,
+    LE_NEAR,
     MAY_HOLD_A_NUMBER,
+    MULTIPLE,
     QUANTITY,
     REDUCE_BEFORE,
+    SPELLED_PERCENT,
     STANDALONE_FRACTION,
     UNIT_BY_TEXT,
     ZERO_COST,
@@ -30,7 +35,7 @@ from etl.extraction.patterns import (
     overlaps,
     sentence_bounds,
 )
-from etl.numerals import NotANumber, parse_number
+from etl.numerals import NotANumber, parse_approximate_range, parse_number
 from indicators.paths import NON_TARGETS_FILE, SCOPES_FILE
 from indicators.vocabulary import TIME_UNITS
 
@@ -67,7 +72,7 @@ class Mention:
     value_max: float | None
     unit: str
     number_text: str
-    source: str  # "quantity", "coverage", "half", "fraction", "zero_cost", "all_online"
+    source: str  # "quantity", "coverage", "half", "fraction", "multiple", "zero_cost", "all_online"
     comparator: str | None = None
     baseline: float | None = None
     dropped: bool = False
@@ -78,14 +83,17 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
     """Every number with a unit in a cleaned line, minus slogans, dates and references."""
     if not MAY_HOLD_A_NUMBER.search(text):
         return []
-    candidates = [(found, mention) for found in QUANTITY.finditer(text) if (mention := mention_from_quantity(text, found))]
+    percentages = spelled_percentages(text)
+    percent_spans = [(mention.start, mention.end) for mention in percentages]
+    candidates = [
+        ((mention.start, found.end("unit")), mention) for found in QUANTITY.finditer(text)
+        if (mention := mention_from_quantity(text, found)) and not overlaps(found.span(), percent_spans)
+    ] + [((mention.start, mention.end), mention) for mention in percentages]
     extra = extra_mentions(text)
     if not candidates and not extra:
         return []
     excluded = non_target_spans(text, rules)
-    mentions = [
-        mention for found, mention in candidates if not overlaps((found.start("num"), found.end("unit")), excluded)
-    ]
+    mentions = [mention for span, mention in candidates if not overlaps(span, excluded)]
     taken = [(mention.start, mention.end) for mention in mentions]
     for mention in extra:
         if mention.source == "coverage" and counted_just_before(text, mention.start, mentions):
@@ -99,7 +107,7 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
 
 
 def extra_mentions(text: str) -> list[Mention]:
-    """Measures written without a number and unit: 一半, 二分之一, 零成本, 全覆盖, 所有事项全程网办."""
+    """Measures written without a number and unit: 一半, 二分之一, 提高一倍, 翻一番, 零成本, 全覆盖, 所有事项全程网办."""
     extra: list[Mention] = []
     for found in HALF_CUT.finditer(text):
         extra.append(Mention(found.start("half"), found.end("half"), 50.0, None, "percent", "一半", "half", "reduce_by"))
@@ -109,6 +117,22 @@ def extra_mentions(text: str) -> list[Mention]:
         except NotANumber:
             continue
         extra.append(Mention(found.start(), found.end(), round(value, 2), None, "percent", found.group(0), "fraction"))
+    for found in MULTIPLE.finditer(text):
+        try:
+            times = parse_number(found.group("num"))
+        except NotANumber:
+            continue
+        increase = times - 1 if found.group("to") else times  # 增长到两倍 doubles, 增长两倍 triples
+        if increase > 0:
+            extra.append(Mention(found.start(), found.end(), round(increase * 100, 2), None, "percent", found.group(0),
+                                 "multiple", "increase_by"))
+    for found in DOUBLING.finditer(text):
+        try:
+            doublings = parse_number(found.group("num")) if found.group("num") else 1
+        except NotANumber:
+            continue
+        extra.append(Mention(found.start(), found.end(), round((2 ** doublings - 1) * 100.0, 2), None, "percent",
+                             found.group(0), "multiple", "increase_by"))
     for found in ZERO_COST.finditer(text):
         extra.append(Mention(found.start(), found.end(), 0.0, None, "yuan", found.group(0), "zero_cost", "="))
     for found in FULL_COVERAGE.finditer(text):
@@ -150,14 +174,30 @@ def counted_just_before(text: str, position: int, mentions: list[Mention]) -> bo
     )
 
 
+def spelled_percentages(text: str) -> list[Mention]:
+    """百分之三十 → 30 percent, 百分之二十至三十 → 20 to 30 percent."""
+    found_percentages = []
+    for found in SPELLED_PERCENT.finditer(text):
+        try:
+            value = parse_number(found.group("num"))
+            value_max = parse_number(found.group("num2")) if found.group("num2") else None
+        except NotANumber:
+            continue
+        if value_max is not None and value_max <= value:
+            continue
+        found_percentages.append(Mention(found.start(), found.end(), value, value_max, "percent", found.group(0), "quantity"))
+    return found_percentages
+
+
 def mention_from_quantity(text: str, found: re.Match) -> Mention | None:
     number_text = found.group("num")
     unit_text = found.group("unit")
     unit = UNIT_BY_TEXT[unit_text]
+    if unit_text == "月" and not found.group("and_a_half"):
+        return None  # "3月" is March; only "一个半月" measures months without 个月
     is_chinese = not re.search(r"\d", number_text) and number_text != "半"
-    if is_chinese and unit not in CHINESE_NUMERAL_UNITS:
-        if not (unit_text == "个" and text[found.end("unit"):found.end("unit") + 2] == "环节"):
-            return None
+    if is_chinese and unit not in CHINESE_NUMERAL_UNITS and not chinese_count_is_a_measure(text, found):
+        return None
     if "分之" in number_text:
         return None  # a fraction followed by a unit is rare and ambiguous; fractions stand alone
     if unit_text == "日" and DATE_BEFORE_DAY.search(text[: found.start("num")]):
@@ -166,21 +206,41 @@ def mention_from_quantity(text: str, found: re.Match) -> Mention | None:
         return None  # zero-padded numbers are codes
     if unit_text == "个":
         unit = unit_for_bare_counter(text, found)
-    if unit_text == "证合一":
-        end = found.start("unit") + 1
-    else:
-        end = found.end("unit")
+    end = found.start("unit") + 1 if unit_text == "证合一" else found.end()
+    notes = ["approximate"] if found.group("approx") else []
     try:
         value = parse_number(number_text)
         value_max = parse_number(found.group("num2")) if found.group("num2") else None
     except NotANumber:
-        return None
+        few = parse_approximate_range(number_text) if not found.group("num2") else None
+        if few is None:
+            return None
+        (value, value_max), notes = few, ["approximate"]  # 两三个工作日: two or three
+    if found.group("and_a_half") or found.group("half_after"):
+        # 一个半月, 两个半小时, 一天半: the half belongs to the last number
+        if value_max is None:
+            value += 0.5
+        else:
+            value_max += 0.5
     if value_max is not None and value_max <= value:
         return None  # "2-1" is not a range
     mention = Mention(found.start("num"), end, value, value_max, unit, found.group(0), "quantity")
-    if found.group("approx"):
-        mention.notes.append("approximate")
+    mention.notes.extend(notes)
     return mention
+
+
+def chinese_count_is_a_measure(text: str, found: re.Match) -> bool:
+    """Counts in Chinese numerals: 二百项 and 最多签两次 measure; 三项制度, 一家牵头部门, 两次视察 name or tell.
+
+    A one-character numeral before a counter is mostly part of a name, so it counts only under a bound
+    written before it; a longer numeral or a range is a quantity, as digits would be.
+    """
+    if found.group("unit") == "个" and text[found.end("unit"):found.end("unit") + 2] == "环节":
+        return True  # "一个环节" is a count of procedures
+    before = text[clause_start(text, found.start()): found.start()]
+    if any(pattern.search(before) for pattern in (LE_BEFORE, GE_BEFORE, LE_NEAR, GE_NEAR, REDUCE_BEFORE)):
+        return True
+    return found.group("unit") != "个" and (len(found.group("num")) > 1 or bool(found.group("num2")))
 
 
 def unit_for_bare_counter(text: str, found: re.Match) -> str:

@@ -6,17 +6,27 @@ import re
 # --- Number patterns --------------------------------------------------------------------------
 
 ARABIC = r"\d+(?:[.．]\d+)?"
-CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+# 3千, 2千万, 1.5万: digits times unit words.
+ARABIC_MULTIPLIED = rf"{ARABIC}(?:\s?[十百千]?[万亿]|\s?[百千](?![万亿]))?"
+# A Chinese numeral starts with a digit or 十: one starting with 百, 千, 万 or 亿 is a word (百日, 千亿产业, 万元以下).
+# A lone 零 is a slogan (零跑腿), not a count.
+CHINESE_INTEGER = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+CHINESE_DECIMAL = rf"(?:{CHINESE_INTEGER}|零)点[零〇一二三四五六七八九]+[万亿]?"
+CHINESE = rf"(?:{CHINESE_DECIMAL}|{CHINESE_INTEGER})"
 FRACTION_TEXT = rf"(?:{CHINESE}|{ARABIC})分之(?:{CHINESE}|{ARABIC})"
-NUMBER = rf"(?:{FRACTION_TEXT}|0 \d+(?=\s?[天日个])|{ARABIC}(?:\s?[万亿])?|{CHINESE}|半)"
+NUMBER = rf"(?:{FRACTION_TEXT}|0 \d+(?=\s?[天日个])|{ARABIC_MULTIPLIED}|{CHINESE}|半)"
+RANGE_SEPARATOR = r"[—–\-－~～]|至|到"
 UNIT_TEXT = (
     r"个工作日|工作日|个自然日|自然日|个小时|小时|个月|分钟|天|日|个百分点|%|％|"
-    r"项|件|种|类|个环节|环节|次|美元|元|户|家|证合一|个"
+    r"项(?!目)|件|种|类|个环节|环节|次|美元|元|户|家|证合一|个|月"
 )
+# A range may repeat its unit or counter on the left (3天至5天, 三个至五个工作日), but never another unit;
+# a half is written before the unit with 个 (一个半月, 两个半小时) or after 天 (一天半).
 QUANTITY = re.compile(
     rf"(?<![\d.．])(?P<num>{NUMBER})"
-    rf"(?:\s?(?P<sep>[—–\-－~～]|至)\s?(?P<num2>{NUMBER}))?"
-    rf"\s?(?P<approx>余|多)?\s?(?P<unit>{UNIT_TEXT})"
+    rf"(?:\s?(?:个|(?P<first_unit>{UNIT_TEXT}))?\s?(?P<sep>{RANGE_SEPARATOR})\s?(?P<num2>{NUMBER}))?"
+    rf"(?P<and_a_half>个半)?\s?(?P<approx>余|多)?\s?(?P<unit>(?(first_unit)(?P=first_unit)|(?:{UNIT_TEXT})))"
+    r"(?P<half_after>(?<=天)半(?![个天日年月小价]))?"  # 一天半, but not 三天半个月
 )
 UNIT_BY_TEXT = {
     "个工作日": "working_day", "工作日": "working_day", "个自然日": "day", "自然日": "day",
@@ -25,10 +35,22 @@ UNIT_BY_TEXT = {
     "项": "item", "件": "item", "种": "item", "类": "item", "证合一": "item",
     "个环节": "step", "环节": "step", "次": "times",
     "美元": "other", "元": "yuan", "户": "enterprise", "家": "enterprise", "个": "other",
+    "月": "month",  # only after 个半 (一个半月); "3月" alone is March
 }
+# 百分之三十, 百分之零点五, 百分之百, 百分之二十至三十: a percentage spelled as a fraction of a hundred.
+PERCENT_NUMBER = rf"(?:{CHINESE}|{ARABIC}|百(?!分))"
+SPELLED_PERCENT = re.compile(
+    rf"百分之(?P<num>{PERCENT_NUMBER})(?:\s?(?P<sep>{RANGE_SEPARATOR})\s?(?:百分之)?(?P<num2>{PERCENT_NUMBER}))?"
+)
 # Chinese numerals count only where documents use them for measures, not in names such as
-# "一件事" or "三项制度": time spans, procedures, and fractions.
-CHINESE_NUMERAL_UNITS = {"working_day", "day", "hour", "month", "minute", "step"}
+# "一件事" or "三项制度": time spans, procedures and percentages always; other counts when the numeral is
+# written with more than one character (二百项) or a bound governs it (最多签两次).
+CHINESE_NUMERAL_UNITS = {"working_day", "day", "hour", "month", "minute", "step", "percent"}
+# "提高一倍", "增长到原来的两倍", "翻一番": a target to multiply; 增长N倍 adds N times, 增长到N倍 adds N − 1.
+MULTIPLE = re.compile(
+    rf"(?:提高|提升|增加|增长|扩大)了?\s?(?P<to>到|至|为)?(?:原来的|现在的|目前的)?\s?(?P<num>{ARABIC}|{CHINESE})\s?倍"
+)
+DOUBLING = re.compile(rf"翻了?\s?(?:(?P<num>{ARABIC}|{CHINESE_INTEGER})\s?番|番)")
 FULL_COVERAGE = re.compile(r"(?<!健)全覆盖(?!试点|改革|重点|、.{0,4}全)")
 HALF_CUT = re.compile(r"(?:压缩|压减|缩短|减少|降低|减)(?:了)?(?P<half>一半)")
 STANDALONE_FRACTION = re.compile(rf"(?<![\d.])(?P<num>{FRACTION_TEXT})(?!\s?(?:{UNIT_TEXT}))")
@@ -38,7 +60,10 @@ ALL_ONLINE = re.compile(
 )
 
 # A cheap first look: lines without any of these cannot yield a statement.
-MAY_HOLD_A_NUMBER = re.compile(r"\d|[零〇一二两三四五六七八九十半](?:个|天|日|小时|分之|环节)|全覆盖|一半|所有|全部|零[成投费收]")
+MAY_HOLD_A_NUMBER = re.compile(
+    rf"\d|[零〇一二两三四五六七八九十百千万亿半]\s?(?:{UNIT_TEXT}|分之|点[零〇一二三四五六七八九]|倍|番)"
+    r"|翻番|全覆盖|一半|所有|全部|零[成投费收]"
+)
 SENTENCE_END = "。；;！？!?"
 # A year stated at the head of a sentence governs its semicolon-separated clauses too:
 # "到2021年末，A；B。" sets 2021 for both A and B.
@@ -50,10 +75,10 @@ CLAUSE_END = SENTENCE_END + "，,：:"
 FILLER = r"(?:平均|均|全部|分别|原则上|力争|基本|进一步|再|一律|最多)*"
 LE_BEFORE = re.compile(
     r"(?:不超过|不得超过|不应超过|不能超过|不宜超过|不多于|不高于|控制在|压缩至|压缩到|压缩在|压减至|压减到|压减为|缩短至|缩短到|缩短为|缩减至|"
-    r"减至|减到|降至|降到|降低至|降低到|减少至|减少到|(?<!不)少于|(?<!不)低于|优化为|优化至|最长|内)\s?" + FILLER + r"\s?$"
+    r"减至|减到|降至|降到|降低至|降低到|减少至|减少到|(?<!不)(?<!不得)少于|(?<!不)(?<!不得)低于|优化为|优化至|最长|内)\s?" + FILLER + r"\s?$"
 )
 GE_BEFORE = re.compile(
-    r"(?:不低于|不少于|(?<!不)(?<!不得)(?<!不应)(?<!不能)(?<!不宜)超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
+    r"(?:不低于|不少于|不得低于|不得少于|(?<!不)(?<!不得)(?<!不应)(?<!不能)(?<!不宜)超过|突破|至少|扩大至|扩大到|提高至|提高到|提升至|提升到|增加至|增加到|(?<!不)高于|(?<!不)多于|达)\s?"
     + FILLER + r"\s?$"
 )
 FASTEST_BEFORE = re.compile(r"最快\s?" + FILLER + r"\s?$")
