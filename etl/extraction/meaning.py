@@ -8,7 +8,9 @@ from etl.extraction.mentions import Mention
 from etl.extraction.patterns import (
     ACHIEVED_HEADINGS,
     ACHIEVED_MARKERS,
+    ARTICLE_HEAD,
     CHINESE_YEAR,
+    EXACT_BEFORE,
     EXPLICIT_YEAR,
     FASTEST_BEFORE,
     GE_AFTER,
@@ -24,6 +26,7 @@ from etl.extraction.patterns import (
     PERIOD_END,
     PLAN_PERIOD_YEARS,
     PROCESSING_CONTEXT,
+    PUBLIC_PERIOD_CONTEXT,
     REDUCE_BEFORE,
     RELATIVE_YEARS,
     TARGET_MARKERS,
@@ -57,6 +60,8 @@ def comparator_for(mention: Mention, before: str, after: str) -> str:
         return "<="
     if LE_AFTER.search(after) or time_unit and LE_AFTER_TIME.search(after):
         return "<="
+    if mention.value_max is None and EXACT_BEFORE.search(before):
+        return "="  # "公示期为十日" fixes the period; a range ("为三至十二个月") stays a bound
     return "<=" if time_unit else "="
 
 
@@ -164,12 +169,17 @@ def unit_of(mention: Mention, text: str, state: ReadingState) -> str:
 
 def indicator_of(mention: Mention, text: str, around: MentionContext, unit: str, catalog: Catalog) -> Indicator:
     phrase_context = around.before_sentence[-80:]
-    if mention.source in ("coverage", "all_online"):
+    if mention.source in ("coverage", "all_online", "all_items"):
         phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
     matched = catalog.best_match(phrase_context, around.after[:20], unit)
     if matched:
         return matched.indicator
-    if unit in TIME_UNITS and not PROCESSING_CONTEXT.search(around.before_sentence[-40:] + around.after[:8]):
+    if mention.source == "all_items":
+        return catalog["one_stop_service_coverage"]  # every item on one platform is one-stop coverage
+    if unit in TIME_UNITS and (
+        PUBLIC_PERIOD_CONTEXT.search(around.before_sentence[-40:])
+        or not PROCESSING_CONTEXT.search(around.before_sentence[-40:] + around.after[:8])
+    ):
         return catalog["duration_unclassified"]
     return catalog.fallback_for_unit(unit)
 
@@ -193,6 +203,9 @@ def kind_of(around: MentionContext, state: ReadingState) -> str:
 def quote_span(text: str, clean: CleanLine, around: MentionContext, mention: Mention) -> tuple[int, int]:
     """From the start of the clause to the end of the number and unit, in original-line offsets."""
     left = around.clause_left
+    article = ARTICLE_HEAD.match(text, left, mention.start)
+    if article:
+        left = article.end()  # "第二十五条 市人民政府…": the article number heads the clause but is no part of it
     while left < mention.start and text[left] in " ——-—“”\"":
         left += 1
     return clean.original_span(left, mention.end)

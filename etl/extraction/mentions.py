@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from etl.extraction.patterns import (
+    ALL_ITEMS_COVERED,
     ALL_ONLINE,
     BASELINE_BEFORE,
     BASELINE_BRIDGE,
@@ -72,7 +73,7 @@ class Mention:
     value_max: float | None
     unit: str
     number_text: str
-    source: str  # "quantity", "coverage", "half", "fraction", "multiple", "zero_cost", "all_online"
+    source: str  # "quantity", "coverage", "half", "fraction", "multiple", "zero_cost", "all_online", "all_items"
     comparator: str | None = None
     baseline: float | None = None
     dropped: bool = False
@@ -107,7 +108,8 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
 
 
 def extra_mentions(text: str) -> list[Mention]:
-    """Measures written without a number and unit: 一半, 二分之一, 提高一倍, 翻一番, 零成本, 全覆盖, 所有事项全程网办."""
+    """Measures written without a number and unit: 一半, 二分之一, 提高一倍, 翻一番, 零成本, 全覆盖, 所有事项全程网办,
+    事项全部纳入平台办理."""
     extra: list[Mention] = []
     for found in HALF_CUT.finditer(text):
         extra.append(Mention(found.start("half"), found.end("half"), 50.0, None, "percent", "一半", "half", "reduce_by"))
@@ -139,6 +141,8 @@ def extra_mentions(text: str) -> list[Mention]:
         extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", "全覆盖", "coverage", "="))
     for found in ALL_ONLINE.finditer(text):
         extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", found.group(0), "all_online", "="))
+    for found in ALL_ITEMS_COVERED.finditer(text):
+        extra.append(Mention(found.start(), found.end(), 100.0, None, "percent", found.group(0), "all_items", "="))
     return extra
 
 

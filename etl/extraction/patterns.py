@@ -58,6 +58,14 @@ ZERO_COST = re.compile(r"零(?:成本|投资|费用|收费)")
 ALL_ONLINE = re.compile(
     r"(?:所有|全部)[^，。；;,]{0,40}?(?:全程网办|不见面审批|直接结算|一网通办|网上可办|网上办理|跨省通办|全省通办)"
 )
+# Regulations write coverage as every item handled on a platform or covered by a system: "政务服务事项全部纳入
+#平台办理", "覆盖全部政务服务事项". Only an explicit 全部/所有 makes it 100%; "纳入平台办理" alone says nothing of how many.
+HANDLED_ON_PLATFORM = r"(?:纳入|进驻|入驻|进入)[^，。；;,、]{0,30}?(?:平台|系统|大厅|中心|窗口)(?:办理|受理|运行)?"
+ALL_ITEMS_COVERED = re.compile(
+    r"事项(?:应当|均|要|必须|一律)?全部" + HANDLED_ON_PLATFORM
+    + r"|(?:所有|全部)[^，。；;,、]{0,20}?事项(?:应当|均|要|必须|一律)?" + HANDLED_ON_PLATFORM
+    + r"|覆盖(?:本市|本省|本区|本县|全市|全省|全区|全县)?(?:全部|所有)[^，。；;,、]{0,12}?事项"
+)
 
 # A cheap first look: lines without any of these cannot yield a statement.
 MAY_HOLD_A_NUMBER = re.compile(
@@ -89,6 +97,8 @@ GE_NEAR = re.compile(r"(?:不低于|不少于|至少)[^，。；、,;\d]{1,6}$")
 REDUCE_BEFORE = re.compile(r"(?:压减|压缩|精简|缩短|减少|降低|下降|削减|减)(?:了)?\s?" + FILLER + r"\s?$")
 INCREASE_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升)(?:了)?\s?" + FILLER + r"\s?$")
 LE_AFTER = re.compile(r"^\s?(?:以内|之内|以下|及以下|内)")
+# A period stated as it is, not a bound: "办理时间为五个工作日", "公示期为十日", "公告期三十日", "公告满四十五日".
+EXACT_BEFORE = re.compile(r"(?:(?:时间|时限|期限|周期|期)\s?为|(?:公示|公告)(?:期限|期)?\s?(?:为|满)?)\s?$")
 # "3天办结" is a time limit, but "100%完成计划" is not an upper bound.
 LE_AFTER_TIME = re.compile(r"^\s?(?:办结|办妥|办理完毕|完成|办理|办好)")
 GE_AFTER = re.compile(r"^\s?(?:以上|及以上)")
@@ -115,17 +125,27 @@ ACHIEVED_MARKERS = re.compile(
     r"|累计(?![^，。；]{0,6}(?:不超过|不得|不少于|不多于|不低于|不高于|控制|缩短|压缩|压减))|实现了|达到了|完成了|建成了|共计|先后|截至|截止|现已|均已|以来|期间[，,]?|成效|取得了|取得显著|取得明显"
 )
 ACHIEVED_HEADINGS = re.compile(r"发展基础|工作成效|主要成效|取得成效|主要成绩|发展成就|工作回顾|进展情况|基本情况|现状")
+ARTICLE_HEAD = re.compile(r"\s*第[零〇一二两三四五六七八九十百千\d]+条\s*")
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])")
 WORKING_DAY_DECLARATION = re.compile(
     r"天\s?[（(]\s?工作日\s?[，,、]?\s?下同\s?[)）]|[“\"]?天[”\"]?\s?(?:均|皆)?(?:为|指|是)工作日"
 )
-PLAN_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?[^，。]{0,40}?(?:工作要点|要点|分工方案|工作方案|实施方案|工作计划|计划|工作的通知)")
+# A one-year plan names its year before the plan word ("2023年…行动计划") or after it in brackets ("……行动方案（2025年）");
+# a span of years ("2021—2023年", "（2023—2025年）") is a multi-year plan, whose undated targets have no single year.
+PLAN_WORDS = r"(?:工作要点|要点|分工方案|工作方案|实施方案|行动方案|工作计划|行动计划|计划|工作的通知)"
+YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s?年?\s?(?:[—–\-－~～]|至|到)\s?(?:19|20)\d{2}\s?年?(?:度)?")
+PLAN_YEAR_TITLE = re.compile(
+    rf"((?:19|20)\d{{2}})\s?年(?:度)?[^，。]{{0,40}}?{PLAN_WORDS}"
+    rf"|{PLAN_WORDS}\s?[（(]\s?((?:19|20)\d{{2}})\s?年?(?:度)?\s?[)）]"
+)
 DATE_BEFORE_DAY = re.compile(r"月\s?$")
 # Words that make a span of time a limit on handling something; other spans (terms, windows) are "other".
 PROCESSING_CONTEXT = re.compile(
     r"时限|时间|办结|办理|审批|审查|审核|作出|完成|答复|回复|反馈|受理|办妥|核准|注册|登记|验收|支付|退还|联系|"
-    r"处理|公开|发放|出具|签订|决定|办好|办完|通关|接入|报装|结算|压缩|压减|缩短|之日起|办"
+    r"处理|公开|发放|出具|签订|决定|办好|办完|通关|接入|报装|结算|压缩|压减|缩短|之日起|办|公示|公告"
 )
+# Periods granted to the public before a rule applies are not limits on handling, even next to 公开 or 公示.
+PUBLIC_PERIOD_CONTEXT = re.compile(r"征求意见|适应调整期|调整适应期|过渡期")
 
 
 def sentence_bounds(text: str, start: int, end: int, marks: str = SENTENCE_END) -> tuple[int, int]:

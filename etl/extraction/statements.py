@@ -16,7 +16,7 @@ from etl.extraction.meaning import (
     year_of,
 )
 from etl.extraction.mentions import ExtractionRules, Mention, default_rules, explicit_comparator, find_mentions, link_baselines
-from etl.extraction.patterns import ENUMERATION_BRIDGE, PLAN_YEAR_TITLE
+from etl.extraction.patterns import ENUMERATION_BRIDGE, PLAN_YEAR_TITLE, YEAR_SPAN
 from etl.model import Section, Statement
 from indicators.catalog import Catalog, default_catalog
 
@@ -30,9 +30,12 @@ class SectionContext:
 
 
 def plan_year_of(title: str) -> int | None:
-    """The year of a single-year plan ("2020年…工作要点"), whose undated targets belong to that year."""
-    found = PLAN_YEAR_TITLE.search(title.replace(" ", ""))
-    return int(found.group(1)) if found else None
+    """The year of a single-year plan ("2020年…工作要点", "……行动方案（2025年）"), whose undated targets belong to that year.
+
+    A span of years ("2021—2023年") marks a multi-year plan and is not read as a year.
+    """
+    found = PLAN_YEAR_TITLE.search(YEAR_SPAN.sub("", title.replace(" ", "")))
+    return int(found.group(1) or found.group(2)) if found else None
 
 
 def statements_in_line(
