@@ -25,7 +25,7 @@ from indicators.catalog import Catalog, default_catalog
 from indicators.models import REPORT_COLUMNS
 from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, SAMPLES_DIR, database_path
 from indicators.progress.samples import SampleWorkbookError, read_sample_workbook
-from indicators.regions import RegionTable, UnknownRegion, default_region_table
+from indicators.regions import RegionHistory, UnknownRegion, default_region_history
 from indicators.store import (
     AuditEvent,
     BuildTables,
@@ -105,7 +105,7 @@ def extract_document(document: LoadedDocument, catalog: Catalog) -> list[tuple[S
     return found
 
 
-def check_targets(targets: pd.DataFrame, lines_by_doc: dict[str, list[str]], catalog: Catalog, regions: RegionTable) -> None:
+def check_targets(targets: pd.DataFrame, lines_by_doc: dict[str, list[str]], catalog: Catalog, regions: RegionHistory) -> None:
     """The invariants every build must hold before anything is written."""
     problems: list[str] = []
     if targets["target_id"].duplicated().any():
@@ -204,10 +204,25 @@ def documents_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def regions_frame(regions: RegionTable) -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"region_code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code} for r in regions.all()]
-    )
+REGION_COLUMNS = ("region_code", "name", "name_en", "level", "parent_code", "valid_from", "valid_until",
+                  "successor_codes", "current_codes")
+
+
+def regions_frame(regions: RegionHistory) -> pd.DataFrame:
+    """Every code of the history as last used, plus national: the regions of any year a document, a sample, an
+    upload or a grant may name, with the years each was in use and the codes in use now that cover it."""
+    rows = []
+    for region in regions.all():
+        spans = regions.valid_years(region.code)
+        rows.append({
+            "region_code": region.code, "name": region.name, "name_en": region.name_en, "level": region.level,
+            "parent_code": region.parent_code, "valid_from": spans[-1][0], "valid_until": spans[-1][1],
+            "successor_codes": list(regions.successors(region.code)),
+            "current_codes": list(regions.current_codes_for(region.code)),
+        })
+    frame = pd.DataFrame(rows, columns=list(REGION_COLUMNS))
+    frame["valid_until"] = frame["valid_until"].astype("Int64")
+    return frame
 
 
 def indicators_frame(catalog: Catalog) -> pd.DataFrame:
@@ -251,7 +266,7 @@ def build(
 def _build(policies_dir: Path, database: Path, corrections_file: Path, progress: Callable, samples_dir: Path | None,
            allow_shrink: bool, actor: Actor) -> BuildResult:
     ensure_current_schema(database)
-    regions = default_region_table()
+    regions = default_region_history()  # documents resolve as of their year; samples against the latest table
     catalog = default_catalog()
     try:
         corrections = [*app_corrections(database), *load_corrections(corrections_file)]
@@ -291,7 +306,7 @@ def _build(policies_dir: Path, database: Path, corrections_file: Path, progress:
     derived_reports = [reports_from_achievements(targets, documents_table)]
     for workbook in sorted(samples_dir.glob("*.xlsx")) if samples_dir and samples_dir.exists() else []:
         try:
-            derived_reports.append(read_sample_workbook(workbook, regions, catalog))
+            derived_reports.append(read_sample_workbook(workbook, regions.table(), catalog))
         except (SampleWorkbookError, UnknownRegion) as error:
             failures.append(FailedFile(workbook.name, str(error)))
     reports = pd.concat([frame for frame in derived_reports if not frame.empty] or [pd.DataFrame(columns=list(REPORT_COLUMNS))])

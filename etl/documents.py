@@ -11,7 +11,7 @@ import yaml
 
 from etl.model import DocumentMeta, Section
 from etl.readers import SUPPORTED_SUFFIXES, DocumentReadError, read_document_lines
-from indicators.regions import RegionTable, UnknownRegion
+from indicators.regions import RegionHistory, RegionTable, UnknownRegion
 
 META_SUFFIX = ".meta.yml"
 # libyaml's loader when present: metadata is read once per file, and the pure-Python one is slow.
@@ -153,7 +153,10 @@ def heading_lines(lines: list[str], titles: list[str], after_line: int) -> list[
 def split_compilation(
     meta: DocumentMeta, lines: list[str], regions: RegionTable
 ) -> list[Section]:
-    """A compilation's documents, found from its table of contents (or, lacking one, its headings)."""
+    """A compilation's documents, found from its table of contents (or, lacking one, its headings).
+
+    `regions` is the table of the compilation's year: each part's region is read from its heading as of then.
+    """
     toc = table_of_contents(lines)
     if toc:
         titles, toc_end = toc
@@ -181,7 +184,9 @@ def split_compilation(
         full_title = title if len(squeeze(title)) >= len(squeeze(heading_text)) else heading_text
         found = regions.resolve_prefix(full_title)
         if found is None:
-            raise UnknownRegion(full_title)
+            year = f"{regions.year} 年" if regions.year is not None else ""
+            raise UnknownRegion(full_title, message=f"合集中的标题“{full_title}”开头不是{year}地区表中的地区名称",
+                                message_en=f"The compilation heading “{full_title}” does not start with a region's name")
         region, _ = found
         issuer = full_title.split("《", 1)[0].strip() or region.name
         sections.append(
@@ -200,10 +205,12 @@ def split_compilation(
     return sections
 
 
-def sections_of(meta: DocumentMeta, lines: list[str], regions: RegionTable) -> list[Section]:
+def sections_of(meta: DocumentMeta, lines: list[str], regions: RegionHistory) -> list[Section]:
+    """The policy documents of one file, each with its region as of the file's year (the latest, if undated)."""
+    table = regions.table(meta.issue_year)
     if meta.compilation:
-        return split_compilation(meta, lines, regions)
-    region = regions.resolve(meta.region)
+        return split_compilation(meta, lines, table)
+    region = table.resolve(meta.region)
     return [
         Section(
             doc=meta.doc,
@@ -219,7 +226,7 @@ def sections_of(meta: DocumentMeta, lines: list[str], regions: RegionTable) -> l
     ]
 
 
-def load_document(path: Path, regions: RegionTable) -> LoadedDocument:
+def load_document(path: Path, regions: RegionHistory) -> LoadedDocument:
     """Read one source file with its metadata; raises DocumentReadError, MetadataError or UnknownRegion."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         read_document_lines(path)  # raises the reader's own "unsupported format" message

@@ -3,14 +3,14 @@ import pytest
 
 from etl.documents import MetadataError, load_document, read_metadata
 from indicators.paths import POLICIES_DIR
-from indicators.regions import default_region_table
+from indicators.regions import UnknownRegion, default_region_history
 
 COMPILATION = POLICIES_DIR / "004_f0a0ede04f7e6c37.txt"
 
 
 @pytest.fixture(scope="module")
 def compilation():
-    return load_document(COMPILATION, default_region_table())
+    return load_document(COMPILATION, default_region_history())
 
 
 def test_compilation_splits_into_its_eighteen_documents(compilation):
@@ -51,7 +51,7 @@ def test_compilation_split_does_not_depend_on_line_numbers(tmp_path):
     path = tmp_path / COMPILATION.name
     path.write_text("\n".join(shifted), encoding="utf-8")
     (tmp_path / "004_f0a0ede04f7e6c37.meta.yml").write_bytes((POLICIES_DIR / "004_f0a0ede04f7e6c37.meta.yml").read_bytes())
-    moved = load_document(path, default_region_table())
+    moved = load_document(path, default_region_history())
     [shanxi] = [section for section in moved.sections if section.title.startswith("山西省")]
     assert (shanxi.first_line, shanxi.last_line) == (1542, 1893)
 
@@ -84,5 +84,64 @@ def test_a_listed_title_missing_from_the_body_is_an_error(tmp_path):
     path.write_text("\n".join(text), encoding="utf-8")
     (tmp_path / "004_f0a0ede04f7e6c37.meta.yml").write_bytes((POLICIES_DIR / "004_f0a0ede04f7e6c37.meta.yml").read_bytes())
     with pytest.raises(MetadataError) as raised:
-        load_document(path, default_region_table())
+        load_document(path, default_region_history())
     assert "国家海关《核准出口商管理办法》" in raised.value.reason_zh
+
+
+def write_document(folder, region, issue_date, text="企业开办时间压缩至2个工作日以内。", compilation=False):
+    path = folder / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    (folder / "doc.meta.yml").write_text(
+        f"title: 测试文件\nissuer: 测试办公厅\nregion: {region}\nissue_date: {issue_date}\nsource: 测试\n"
+        f"compilation: {str(compilation).lower()}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("region", "issue_date", "code", "level"),
+    [
+        ("莱芜市", "2016-03-01", "371200", "prefecture"),  # retired in 2018: as of the document's year
+        ("莱芜", "2016", "371200", "prefecture"),
+        ("莱芜", "2021", "370116", "county"),  # by then 莱芜区 of 济南市
+        ("临平区", "2022-06-30", "330113", "county"),
+        ("浙江省杭州市临平区", "2022", "330113", "county"),
+        ("临平区", "null", "330113", "county"),  # no date: the latest year
+        ("河南省洛阳市", "2021", "410300", "prefecture"),
+        ("上海市浦东新区", "2021", "310115", "county"),
+        ("德州", "2021", "371400", "prefecture"),
+    ],
+)
+def test_a_documents_region_resolves_as_of_its_year(tmp_path, region, issue_date, code, level):
+    [section] = load_document(write_document(tmp_path, region, issue_date), default_region_history()).sections
+    assert (section.region_code, section.level) == (code, level)
+
+
+@pytest.mark.parametrize(
+    ("region", "issue_date", "shown"),
+    [
+        ("临平区", "2019-05-01", "330113"),  # not yet in use: says when it was
+        ("莱芜市", "2022", "370100"),  # retired: says what covers it now
+        ("浙江省杭州市临平区", "2019", "330113"),  # never 杭州市
+    ],
+)
+def test_a_region_not_in_use_in_the_documents_year_is_refused(tmp_path, region, issue_date, shown):
+    with pytest.raises(UnknownRegion) as raised:
+        load_document(write_document(tmp_path, region, issue_date), default_region_history())
+    assert f"({shown})" in str(raised.value)
+
+
+COMPILATION_TEXT = "营商环境政策汇编\n浙江省杭州市临平区《关于优化营商环境的通知》\n企业开办时间压缩至1个工作日以内。\n" \
+                   "山东省临沂市《通知》\n办电时间不超过5天。\n"
+
+
+def test_compilation_headings_resolve_as_of_the_compilations_year(tmp_path):
+    path = write_document(tmp_path, "全国", "2022-01-10", COMPILATION_TEXT, compilation=True)
+    sections = load_document(path, default_region_history()).sections
+    assert [(section.region_code, section.level) for section in sections] == [("330113", "county"), ("371300", "prefecture")]
+
+
+def test_a_compilation_heading_naming_a_region_of_a_later_year_is_refused_not_read_as_its_parent(tmp_path):
+    """In 2019 临平区 did not exist yet; the heading must not silently become 杭州市 nor join the part before."""
+    path = write_document(tmp_path, "全国", "2019-01-10", COMPILATION_TEXT, compilation=True)
+    with pytest.raises(UnknownRegion, match="临平区.*2019 年不是浙江省杭州市的下级地区.*330113"):
+        load_document(path, default_region_history())

@@ -18,7 +18,7 @@ PROVINCES = {
     "820000",
 }
 # Merged into 济南市 in 2019: in the project's GB/T 2260 revision, gone from the boundary package's.
-PREFECTURES_WITHOUT_BOUNDARY = {"371200"}
+PREFECTURES_WITHOUT_BOUNDARY = set()
 STATUS_COLORS = {"达标": "#2a9d8f", "未达标": "#e76f51", "进行中": "#e9c46a"}
 
 

@@ -232,15 +232,8 @@ class RowChecker:
         try:
             code = regions.by_code(text).code if CODE_TEXT.fullmatch(text) else regions.resolve(text).code
         except UnknownRegion as error:
-            if error.candidates:
-                listed = ", ".join(f"{regions.display_name(region.code)} ({region.code})" for region in error.candidates[:10])
-                more = f" and {len(error.candidates) - 10} more" if len(error.candidates) > 10 else ""
-                english = f"The region name “{error.name}” is ambiguous: {listed}{more}; write its parent region too"
-            elif CODE_TEXT.fullmatch(text):
-                english = f"Unknown region code {text}"
-            else:
-                english = f"Unknown region “{error.name}”"
-            raise Issue(error.message, english) from None
+            # The region table words both languages, naming what now covers a retired code.
+            raise Issue(error.message, error.message_en) from None
         allowed = self.context.region_allowed
         if allowed is not None and not allowed(code):
             name = regions.display_name(code)

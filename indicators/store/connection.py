@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from indicators.store.schema import SCHEMA, create_schema
+from indicators.store.schema import MIGRATIONS, SCHEMA, create_schema
 
 
 class DatabaseBusy(RuntimeError):
@@ -149,10 +149,15 @@ def ensure_current_schema(database: Path) -> None:
     if key in _current_schema:
         return
     expected = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+    # Columns added since (the migrations), so a database from before them is upgraded too, not only one missing a table.
+    expected_columns = {match.groups() for statement in MIGRATIONS
+                        if (match := re.match(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)", statement))}
     with read_connection(database) as connection:
         present = {name for (name,) in connection.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'bizenv'").fetchall()}
-    if not expected <= present:
+        columns = set(connection.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = 'bizenv'").fetchall())
+    if not expected <= present or not expected_columns <= columns:
         with writable_copy(database):
             pass  # writable_copy runs create_schema and the migrations
     _current_schema.add((str(database.resolve()), file_version(database)))

@@ -5,10 +5,15 @@ import duckdb
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS regions (
-    region_code VARCHAR PRIMARY KEY,      -- GB/T 2260 six-digit code; 100000 is national
-    name VARCHAR NOT NULL,
+    region_code VARCHAR PRIMARY KEY,      -- GB/T 2260 six-digit code, in use now or retired; 100000 is national
+    name VARCHAR NOT NULL,                -- as last used
     level VARCHAR NOT NULL,               -- national, province, prefecture, county
-    parent_code VARCHAR                   -- NULL only for national
+    parent_code VARCHAR,                  -- NULL only for national; for a retired code, its parent in its last year
+    name_en VARCHAR,                      -- English name of national, provinces and prefectures; NULL for counties
+    valid_from INTEGER,                   -- first year of the code's latest span of use
+    valid_until INTEGER,                  -- first year it was no longer in use; NULL while in use
+    successor_codes VARCHAR[],            -- the codes that took it over when it was retired; empty while in use
+    current_codes VARCHAR[]               -- the codes in use now that cover it; itself while in use
 );
 CREATE TABLE IF NOT EXISTS indicators (
     indicator_code VARCHAR PRIMARY KEY,
@@ -174,6 +179,12 @@ MIGRATIONS = (
     "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'",
     "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS superseded_by VARCHAR",
     "ALTER TABLE reported_values ADD COLUMN IF NOT EXISTS replaces VARCHAR",
+    # The region history (1981–2024) replaced the 2019 table: regions keep their years and successors.
+    "ALTER TABLE regions ADD COLUMN IF NOT EXISTS name_en VARCHAR",
+    "ALTER TABLE regions ADD COLUMN IF NOT EXISTS valid_from INTEGER",
+    "ALTER TABLE regions ADD COLUMN IF NOT EXISTS valid_until INTEGER",
+    "ALTER TABLE regions ADD COLUMN IF NOT EXISTS successor_codes VARCHAR[]",
+    "ALTER TABLE regions ADD COLUMN IF NOT EXISTS current_codes VARCHAR[]",
 )
 
 

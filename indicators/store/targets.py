@@ -117,10 +117,11 @@ def indicator_targets(database: Path, indicator: str) -> pd.DataFrame:
 
 
 def regions_with_data(database: Path) -> pd.DataFrame:
-    """Regions that have a target or a report, for pickers."""
+    """Regions in use now that have a target or a report, for pickers; a retired code's statements stay in the
+    library and the exports, but no template or upload may name it."""
     with read_connection(database) as connection:
         return connection.execute(
-            "SELECT r.region_code, r.name, r.level FROM regions r WHERE r.region_code IN "
+            "SELECT r.region_code, r.name, r.level FROM regions r WHERE r.valid_until IS NULL AND r.region_code IN "
             "(SELECT region_code FROM targets UNION SELECT region_code FROM current_reports) ORDER BY r.region_code"
         ).df()
 
@@ -244,9 +245,12 @@ def region_parents(database: Path) -> dict[str, str | None]:
 
 
 def region_choices(database: Path) -> pd.DataFrame:
-    """Every region with its parent's name, for assigning regions to users."""
+    """Every region in use now with its parent's name, for assigning regions to users, and any retired region
+    still granted to someone, so that the grant shows and can be taken away."""
     with read_connection(database) as connection:
         return connection.execute(
             "SELECT r.region_code, r.name, r.level, coalesce(p.name, '') AS parent FROM regions r "
-            "LEFT JOIN regions p ON p.region_code = r.parent_code ORDER BY r.region_code"
+            "LEFT JOIN regions p ON p.region_code = r.parent_code "
+            "WHERE r.valid_until IS NULL OR r.region_code IN (SELECT region_code FROM user_regions) "
+            "ORDER BY r.region_code"
         ).df()
