@@ -332,6 +332,29 @@ def test_a_database_from_before_accounts_existed_is_upgraded_on_first_use(corpus
     assert store.audit_entries(older).iloc[0]["action"] == "rebuild"
 
 
+def test_a_database_from_before_the_dated_regions_gains_their_columns_on_first_use(corpus_database, tmp_path,
+                                                                                  monkeypatch):
+    """Pages read regions.valid_until; a database built before that column existed is upgraded, not broken."""
+    import shutil
+
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    shutil.copyfile(corpus_database, path)
+    with duckdb.connect(str(path)) as connection:
+        for column in ("name_en", "valid_from", "valid_until", "successor_codes", "current_codes"):
+            connection.execute(f"ALTER TABLE regions DROP COLUMN {column}")
+    monkeypatch.setenv("BIZENV_DB", str(path))
+    test = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    test.run()
+    page = test.switch_page("pages/region.py").run()
+    assert not test.exception and not page.exception
+    with duckdb.connect(str(path), read_only=True) as connection:
+        columns = {name for (name,) in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'regions'").fetchall()}
+    assert {"valid_until", "current_codes"} <= columns
+
+
 def test_a_password_reset_ends_sessions_begun_before_it(database, open_page, admin):
     from indicators import accounts
 
