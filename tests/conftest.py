@@ -1,11 +1,16 @@
 """Shared fixtures: a database built once from the shipped corpus, in a temporary folder."""
 import pytest
 from browser_helpers import launched_chromium, watched_page
+from hypothesis import settings
 from streamlit.testing.v1 import AppTest
 
 from etl.build import build
 from indicators.access import Actor, RegionGrant
 from indicators.paths import CORRECTIONS_FILE, POLICIES_DIR, REPO_DIR
+
+# No property test has a time limit: a deadline is a timed assertion, and CI shares a loaded machine.
+settings.register_profile("bizenv", deadline=None)
+settings.load_profile("bizenv")
 
 
 @pytest.fixture(scope="session")
