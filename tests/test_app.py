@@ -16,7 +16,7 @@ def test_home_shows_what_the_database_holds(home):
     assert not home.exception
     assert home.title[0].value == "营商环境改革目标追踪"
     metrics = {metric.label: metric.value for metric in home.metric}
-    assert metrics["政策文件"] == "22"
+    assert metrics["政策文件"] == "35"
     assert int(metrics["量化表述"]) > 100
 
 

@@ -27,7 +27,7 @@ def test_home_page_shows_the_corpus_and_switches_language(app_url, page, tmp_pat
     page.goto(app_url)
     wait_until_idle(page)
     page.get_by_text("营商环境改革目标追踪").wait_for(timeout=WAIT)
-    expect(page.locator('[data-testid="stMetric"]').filter(has_text="政策文件")).to_contain_text("22", timeout=WAIT)
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="政策文件")).to_contain_text("35", timeout=WAIT)
     page.locator('[data-testid="stDataFrame"] canvas').nth(2).wait_for(timeout=WAIT)
     screenshot(page, "home-zh", tmp_path)
     with rerun(page):
