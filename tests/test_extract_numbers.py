@@ -211,3 +211,9 @@ def test_spelled_decimals_read_like_digits(whole, digits):
     from_digits = [fields(statement) for statement in statements_in([f"企业开办时间压缩至{written}个工作日。"])]
     from_spelled = [fields(statement) for statement in statements_in([f"企业开办时间压缩至{spelled}个工作日。"])]
     assert from_spelled == from_digits, spelled
+
+
+def test_the_hotline_number_inside_a_longer_number_is_not_the_hotline():
+    """Found by the property test above: 12345 inside 41234500 was taken for the service hotline."""
+    assert measured("累计取消行政许可事项41234500项。") == [(41234500, None, "item", "=")]
+    assert measured("拨打12345热线，3个工作日内答复。") == [(3, None, "working_day", "<=")]
