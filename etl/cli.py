@@ -54,7 +54,11 @@ def run_evaluate(arguments: argparse.Namespace) -> int:
     from etl.evaluate import evaluate_export_against_labels
 
     database = Path(arguments.db) if arguments.db else database_path()
-    report, passed = evaluate_export_against_labels(database, Path(arguments.labels))
+    if not database.exists():
+        print(f"没有数据库 no database at {database}: run `python -m etl build` first, or pass --db", file=sys.stderr)
+        return 2
+    indicator_map = Path(arguments.indicator_map) if arguments.indicator_map else None
+    report, passed = evaluate_export_against_labels(database, Path(arguments.labels), indicator_map)
     print(report)
     return 0 if passed else 1
 
@@ -243,6 +247,8 @@ def parser() -> argparse.ArgumentParser:
     export_command.set_defaults(run=run_export)
     evaluate_command = commands.add_parser("evaluate", help="score the database against hand labels (JSON lines)")
     evaluate_command.add_argument("labels")
+    evaluate_command.add_argument(
+        "--indicator-map", help="YAML: the labels' indicator names → catalog codes, each with a reason")
     evaluate_command.add_argument("--db")
     evaluate_command.set_defaults(run=run_evaluate)
     template_command = commands.add_parser("template", help="write a progress sheet (.xlsx) for evaluators to fill in")

@@ -86,13 +86,15 @@ class Catalog:
     def fallback_for_unit(self, unit: str) -> Indicator:
         return self.by_code[FALLBACK_BY_UNIT_KIND[UNIT_KIND[unit]]]
 
-    def best_match(self, before: str, after: str, unit: str) -> IndicatorMatch | None:
+    def best_match(self, before: str, after: str, unit: str, clause_start: int = 0) -> IndicatorMatch | None:
         """The indicator whose phrase sits nearest the number, among those measured in `unit`'s kind.
 
-        `before` is the clause text that ends at the number, `after` the text that follows it;
+        `before` is the text that ends at the number, `after` the text that follows it (to the end of the
+        number's clause); a phrase inside the number's own clause (from `clause_start` of `before`) beats one in
+        an earlier clause, since "……“跨省通办”，力争1—2项营商环境重点指标" counts indicators, not services. Then
         phrases before the number are preferred, since Chinese puts the measured thing first.
         """
-        best: tuple[tuple[int, int, int], IndicatorMatch] | None = None
+        best: tuple[tuple[bool, int, int, int], IndicatorMatch] | None = None
         for indicator, pattern, literals in self._patterns_by_kind.get(UNIT_KIND[unit], []):
             for side, text in ((0, before), (1, after)):
                 # A cheap substring test spares most regex scans.
@@ -103,7 +105,8 @@ class Catalog:
                     if side == 1 and distance > 12:
                         continue
                     # Chinese puts the measured thing first, so a phrase after the number must be closer to win.
-                    rank = (distance + 6 * side, side, -(found.end() - found.start()))
+                    outside_clause = side == 0 and found.start() < clause_start
+                    rank = (outside_clause, distance + 6 * side, side, -(found.end() - found.start()))
                     if best is None or rank < best[0]:
                         best = (rank, IndicatorMatch(indicator, distance, found.group(0)))
         return best[1] if best else None

@@ -51,7 +51,7 @@ def test_a_period_that_is_no_step_of_handling_is_not_a_processing_time(text):
 def test_a_consultation_period_is_a_period_of_its_own_not_a_limit_on_handling():
     [statement] = extract_text("向社会公开征求意见的期限一般不少于三十日。")
     assert (statement.category, statement.indicator, statement.value, statement.comparator) == (
-        "other", "duration_unclassified", 30, ">=")
+        "other", "public_consultation_period", 30, ">=")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_a_conditional_reference_to_other_rules_is_not_a_statement(text):
 
 def test_a_limit_stays_when_a_reference_to_other_rules_follows_it():
     statements = extract_text("应当在十个工作日内作出决定；法律、法规规定的办理时限超过十个工作日的，从其规定。")
-    assert [(statement.value, statement.quote) for statement in statements] == [(10, "应当在十个工作日")]
+    assert [(statement.value, statement.quote) for statement in statements] == [(10, "应当在十个工作日内")]
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ def test_chinese_forms_inside_a_section_keep_year_kind_and_quote():
         (4, 2, "times", "<=", None, 2023, "target"),
         (4, 95, "percent", ">=", None, 2023, "target"),
     ]
-    assert [s.quote for s in statements[2:]] == ["企业开办时间压缩至零点五个工作日", "最多签两次", "网上可办率达到百分之九十五"]
+    assert [s.quote for s in statements[2:]] == ["企业开办时间压缩至零点五个工作日", "最多签两次", "网上可办率达到百分之九十五以上"]
     for statement in statements:
         original = lines[statement.line - 1]
         assert original[statement.column: statement.column + len(statement.quote)] == statement.quote

@@ -1,6 +1,7 @@
 """What a mention means from the words around it: comparator, unit, year, scope, indicator and whether it is a target."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from etl.extraction.cleaning import CleanLine
@@ -34,8 +35,14 @@ from etl.extraction.patterns import (
     clause_start,
     sentence_bounds,
 )
+from etl.extraction.scopes import strip_frames, strip_tail
 from indicators.catalog import Catalog, Indicator
 from indicators.vocabulary import TIME_UNITS
+
+# A bound written after the number is part of what was promised: "10个工作日以内", "90%以上".
+# How far back in its paragraph a limit looks for the procedure it bounds.
+ARTICLE_REACH = 160
+BOUND_AFTER_NUMBER = re.compile(r"\s?(?:以内|之内|以上|及以上|以下|及以下|左右|内)")
 
 
 def comparator_for(mention: Mention, before: str, after: str) -> str:
@@ -167,21 +174,28 @@ def unit_of(mention: Mention, text: str, state: ReadingState) -> str:
     return mention.unit
 
 
-def indicator_of(mention: Mention, text: str, around: MentionContext, unit: str, catalog: Catalog) -> Indicator:
+def indicator_of(mention: Mention, text: str, around: MentionContext, unit: str, catalog: Catalog) -> tuple[Indicator, str | None]:
+    """The indicator a number measures, and the words that named it (None when nothing did)."""
     phrase_context = around.before_sentence[-80:]
+    clause_begins = max(0, len(phrase_context) - len(around.before_clause))
     if mention.source in ("coverage", "all_online", "all_items"):
         phrase_context += text[mention.start: mention.end]  # "所有事项全程网办" names its own indicator
-    matched = catalog.best_match(phrase_context, around.after[:20], unit)
+    matched = catalog.best_match(phrase_context, around.after[:20], unit, clause_begins)
     if matched:
-        return matched.indicator
+        return matched.indicator, matched.phrase
+    # A regulation's article names its procedure once and then sets its limits sentence by sentence ("承诺制注销……。
+    # 不能当场作出的，应当在三个工作日内作出"): with nothing named in the sentence, the paragraph's last name holds.
+    named_in_paragraph = catalog.best_match(text[max(0, mention.start - ARTICLE_REACH): mention.start], "", unit)
+    if named_in_paragraph and unit in TIME_UNITS and named_in_paragraph.indicator.family == "processing_time":
+        return named_in_paragraph.indicator, None
     if mention.source == "all_items":
-        return catalog["one_stop_service_coverage"]  # every item on one platform is one-stop coverage
+        return catalog["one_stop_service_coverage"], None  # every item on one platform is one-stop coverage
     if unit in TIME_UNITS and (
         PUBLIC_PERIOD_CONTEXT.search(around.before_sentence[-40:])
         or not PROCESSING_CONTEXT.search(around.before_sentence[-40:] + around.after[:8])
     ):
-        return catalog["duration_unclassified"]
-    return catalog.fallback_for_unit(unit)
+        return catalog["duration_unclassified"], None
+    return catalog.fallback_for_unit(unit), None
 
 
 def year_of(around: MentionContext, issue_year: int | None) -> tuple[int | None, bool]:
@@ -200,12 +214,28 @@ def kind_of(around: MentionContext, state: ReadingState) -> str:
     return "target"
 
 
-def quote_span(text: str, clean: CleanLine, around: MentionContext, mention: Mention) -> tuple[int, int]:
-    """From the start of the clause to the end of the number and unit, in original-line offsets."""
+def quote_span(
+    text: str, clean: CleanLine, around: MentionContext, mention: Mention, indicator_phrase: str | None = None,
+) -> tuple[int, int]:
+    """The clause that states the commitment, in original-line offsets: from the start of the clause that names
+    what is measured to the end of the number, its unit and its bound ("……压缩至10个工作日以内").
+
+    A clause that only binds a number ("时间分别压减至5天") is quoted with the clause before it that names the
+    measure, so the quote says what was promised without its document.
+    """
     left = around.clause_left
+    if indicator_phrase and not strip_tail(strip_frames(around.before_clause)):
+        sentence_left, _ = sentence_bounds(text, mention.start, mention.end)
+        named_at = text.rfind(indicator_phrase, sentence_left, left)
+        if named_at != -1:
+            left = clause_start(text, named_at)
     article = ARTICLE_HEAD.match(text, left, mention.start)
     if article:
         left = article.end()  # "第二十五条 市人民政府…": the article number heads the clause but is no part of it
     while left < mention.start and text[left] in " ——-—“”\"":
         left += 1
-    return clean.original_span(left, mention.end)
+    right = mention.end
+    bound = BOUND_AFTER_NUMBER.match(text, right)
+    if bound:
+        right = bound.end()
+    return clean.original_span(left, right)

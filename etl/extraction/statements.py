@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etl.extraction.cleaning import CleanLine, clean_line
+from etl.extraction.lists import RESPECTIVELY, listed_subjects
 from etl.extraction.meaning import (
     ReadingState,
     comparator_for,
@@ -11,14 +12,17 @@ from etl.extraction.meaning import (
     indicator_of,
     kind_of,
     quote_span,
-    scope_in,
     unit_of,
     year_of,
 )
 from etl.extraction.mentions import ExtractionRules, Mention, default_rules, explicit_comparator, find_mentions, link_baselines
-from etl.extraction.patterns import ENUMERATION_BRIDGE, PLAN_YEAR_TITLE, YEAR_SPAN
+from etl.extraction.patterns import ENUMERATION_BRIDGE, PLAN_YEAR_TITLE, YEAR_SPAN, clause_start, sentence_bounds
+from etl.extraction.scopes import clause_scope
 from etl.model import Section, Statement
 from indicators.catalog import Catalog, default_catalog
+
+# Units that count things or share them out, whose group may follow the number ("58项高频政务服务事项", "90%以上涉企事项").
+COUNT_UNITS = ("item", "enterprise", "other", "times", "step", "percent")
 
 
 @dataclass(frozen=True)
@@ -45,20 +49,21 @@ def statements_in_line(
     text = clean.text
     mentions = find_mentions(text, rules)
     link_baselines(text, mentions)
+    baselines = [mention for mention in mentions if mention.dropped]  # "由240天压缩至60天": 240 is no statement
+    mentions = [mention for mention in mentions if not mention.dropped]
     found: list[Statement] = []
-    previous_mention: Mention | None = None
-    for mention in mentions:
-        if mention.dropped:
-            continue
+    groups = enumeration_groups(text, mentions)
+    for mention, group in zip(mentions, groups):
         around = context_of(text, mention, state.carried_sentence)
         unit = unit_of(mention, text, state)
         comparator = comparator_for(mention, around.before_clause, around.after)
-        enumerated = previous_mention is not None and ENUMERATION_BRIDGE.match(text[previous_mention.end: mention.start])
+        enumerated = group[0] is not mention
         if enumerated and found and not explicit_comparator(mention, around.before_clause, around.after):
             comparator = found[-1].comparator  # "分别压减至5天、15天": the later items share the verb
-        indicator = indicator_of(mention, text, around, unit, catalog)
+        indicator, indicator_phrase = indicator_of(mention, text, around, unit, catalog)
         year, year_explicit = year_of(around, section.issue_year)
-        quote_start, quote_end = quote_span(text, clean, around, mention)
+        scope_text = text[subject_left(text, mentions, group[0], around.clause_left): subject_right(group[0], baselines)]
+        quote_start, quote_end = quote_span(text, clean, around, mention, indicator_phrase)
         found.append(
             Statement(
                 doc=section.doc,
@@ -69,7 +74,8 @@ def statements_in_line(
                 level=section.level,
                 category=indicator.family,
                 indicator=indicator.code,
-                scope=scope_in(around.before_sentence, rules.scopes),
+                scope=clause_scope(scope_text, around.after, indicator_phrase, unit in COUNT_UNITS, rules.scopes,
+                                   indicator.label_zh),
                 value=mention.value,
                 value_max=mention.value_max,
                 unit=unit,
@@ -84,8 +90,69 @@ def statements_in_line(
                 notes=list(mention.notes),
             )
         )
-        previous_mention = mention
+    pair_respective_lists(original, clean, mentions, groups, found, catalog)
     return found
+
+
+def enumeration_groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
+    """For each mention, the numbers listed with it ("5天、15天、25天"), itself included, in order."""
+    groups: list[list[Mention]] = []
+    for index, mention in enumerate(mentions):
+        previous = mentions[index - 1] if index else None
+        if previous is not None and ENUMERATION_BRIDGE.match(text[previous.end: mention.start]):
+            groups[-1].append(mention)
+            groups.append(groups[-1])
+        else:
+            groups.append([mention])
+    return groups
+
+
+def subject_left(text: str, mentions: list[Mention], first: Mention, clause_left: int) -> int:
+    """Where a number's subject may begin: its clause, but never before another number of that clause
+    ("1天电话联系、一般问题5天办结": 一般问题 is the subject of 5天 alone)."""
+    left = clause_left
+    for other in mentions:
+        if other.end <= first.start and other.end > left:
+            left = other.end
+            separator = text.rfind("、", left, first.start)
+            left = separator + 1 if separator != -1 else left
+    while left < first.start and text[left] in "、，,；;：: ”\"":
+        left += 1
+    return left
+
+
+def subject_right(first: Mention, baselines: list[Mention]) -> int:
+    """Where a number's subject ends: at the number, or before the starting level it is cut from."""
+    return min([baseline.start for baseline in baselines if baseline.end <= first.start and first.start - baseline.end < 12]
+               + [first.start])
+
+
+def pair_respective_lists(
+    original: str, clean: CleanLine, mentions: list[Mention], groups: list[list[Mention]], found: list[Statement],
+    catalog: Catalog,
+) -> None:
+    """"A、B、C……分别为5天、15天、25天": each number takes its own subject as scope, or as indicator when the
+    subjects are what is measured (水气热 → water, gas, heat), and its quote starts with the list."""
+    text = clean.text
+    for group in {id(group): group for group in groups if len(group) > 1}.values():
+        first = group[0]
+        sentence_left, _ = sentence_bounds(text, first.start, first.end)
+        respectively_at = text.rfind(RESPECTIVELY, clause_start(text, first.start), first.start)
+        if respectively_at == -1:
+            continue
+        subjects = listed_subjects(text, respectively_at, len(group), sentence_left)
+        if subjects is None:
+            continue
+        for mention, subject in zip(group, subjects):
+            statement = found[mentions.index(mention)]
+            named = catalog.best_match(subject.text + subject.tail, "", statement.unit)
+            if named is not None and named.indicator.family == statement.category or named is not None and subject.names_measure:
+                statement.indicator, statement.category = named.indicator.code, named.indicator.family
+            statement.scope = None if subject.names_measure else subject.text
+            quote_start, _ = clean.original_span(subjects[0].start, subjects[0].start + 1)
+            if quote_start < statement.column:
+                quote_end = statement.column + len(statement.quote)
+                statement.quote, statement.column = original[quote_start:quote_end], quote_start
 
 
 def extract_section(
