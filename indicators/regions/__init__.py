@@ -1,7 +1,9 @@
 """GB/T 2260 regions 1981–2024: each year's table, lookup by code, name or heading, successors and English names."""
 from indicators.regions.english import (
     NATIONAL_NAME_EN,
+    NamedRegion,
     default_english_names,
+    english_labels,
     english_name,
     english_stem,
     pinyin_name,
@@ -66,5 +68,6 @@ __all__ = [
     "HISTORY_HEADER", "HISTORY_LEVELS", "HISTORY_ROW", "HISTORY_STATES", "SUCCESSOR_ENTRY", "UNDATED_SUCCESSOR",
     "YEAR", "RegionHistory", "default_region_history", "default_region_table", "history_row_problem", "read_history",
     # english.py: English names
-    "NATIONAL_NAME_EN", "default_english_names", "english_name", "english_stem", "pinyin_name", "read_english_names",
+    "NATIONAL_NAME_EN", "NamedRegion", "default_english_names", "english_labels", "english_name", "english_stem",
+    "pinyin_name", "read_english_names",
 ]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import yaml
 
@@ -69,6 +70,46 @@ def english_name(region: Region, overrides: dict[tuple[str, str], str]) -> str |
     if region.level == "county":
         return None
     return pinyin_name(english_stem(region.name))
+
+
+class NamedRegion(NamedTuple):
+    """A region as its English label needs it: a row of the database's `regions` table, in use now or retired."""
+
+    code: str
+    level: str
+    name_en: str | None  # None for a county
+    in_use: bool = True
+
+
+def english_labels(regions: Iterable[NamedRegion]) -> dict[str, str]:
+    """Code → the name the English interface shows, for every region with an English name (counties have none).
+
+    The English name alone where it is unique; else, below the province level, followed by the province's:
+    Suzhou, Jiangsu (苏州) and Suzhou, Anhui (宿州); the city Jilin, Jilin beside the province Jilin. A region in
+    use is compared only with the regions in use, so that a namesake retired decades ago does not lengthen today's
+    name; a retired region with every region, in use or not. Two prefectures of one province with one English name
+    are taken for one place under an old and a new code (海东地区 632100, 海东市 630200), not a clash.
+    """
+    regions = [region for region in regions if region.name_en]
+    provinces = {region.code: region.name_en for region in regions if region.level == "province"}
+
+    def places(among: list[NamedRegion]) -> dict[str, set[tuple[str, bool]]]:
+        """English name → the places that hold it: a province itself, or the area of a province below it."""
+        found: dict[str, set[tuple[str, bool]]] = {}
+        for region in among:
+            found.setdefault(region.name_en, set()).add((region.code[:2], region.level in ("province", "national")))
+        return found
+
+    in_use, every = places([region for region in regions if region.in_use]), places(regions)
+    labels = {}
+    for region in regions:
+        shared = len((in_use if region.in_use else every)[region.name_en]) > 1
+        if shared and region.level not in ("province", "national"):
+            province = region.code[:2] + "0000"
+            labels[region.code] = f"{region.name_en}, {provinces.get(province, province)}"
+        else:
+            labels[region.code] = region.name_en
+    return labels
 
 
 @functools.lru_cache(maxsize=1)
