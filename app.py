@@ -1,7 +1,7 @@
 """Home: what the database holds, how far targets are met, coverage by region and family, latest uploads."""
 import streamlit as st
 
-from indicators.i18n import STATUS_LABELS, column_labels, label, localized_targets
+from indicators.i18n import STATUS_LABELS, column_labels, label, localized_regions, localized_targets
 from indicators.ui import cached, download_controls, frame
 from indicators.vocabulary import FAMILIES
 
@@ -43,12 +43,13 @@ def home(language: str, samples: bool) -> None:
     family = st.selectbox(
         label("filter_family", language), options, format_func=lambda key: label(key, language), key="family"
     )
-    statements = cached.targets_table(family=None if family == "all" else family)
+    region_names = cached.region_names(language)
+    statements = localized_regions(cached.targets_table(family=None if family == "all" else family), region_names)
     st.caption(f"{label('statements_of_family', language)}: {len(statements)}")
     st.dataframe(localized_targets(statements, language), width="stretch", hide_index=True)
 
     st.subheader(label("document_list", language))
-    documents = cached.documents_overview()
+    documents = localized_regions(cached.documents_overview(), region_names).drop(columns="region_code")
     st.dataframe(documents.rename(columns=column_labels(documents.columns, language)), width="stretch", hide_index=True)
 
     st.subheader(label("latest_uploads", language))

@@ -1,6 +1,10 @@
 """User-facing labels in Simplified Chinese (default) and English."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from pandas.api.types import is_list_like
+
 from indicators.vocabulary import UNIT_LIST
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -412,16 +416,53 @@ def localized_table(frame, language: str):
     return shown.rename(columns=column_labels(shown.columns, language))
 
 
-def localized_users(users, language: str):
-    """The users table in `language`, with a user without stored regions shown as 全部地区 (admins) or 未分配."""
-    regions = [named if isinstance(named, str) else NO_REGIONS_LABELS.get(role, NO_REGIONS_LABELS[None])[language]
-               for named, role in zip(users["regions"], users["role"])]
-    return localized_table(users.assign(regions=regions), language)
+# Columns that name a region, each with the column that holds the code of the region it names.
+REGION_NAME_COLUMNS = {"region": "region_code", "name": "region_code", "parent": "parent_code"}
+
+
+def localized_regions(frame, names: Mapping[str, str]):
+    """`frame` with the regions it names (`region`, a region list's `name`, a `parent`) named by code as `names` has
+    them: the English names in the English interface, nothing in Chinese. A region `names` lacks (a county) keeps
+    the name it has."""
+    if not names:
+        return frame
+    shown = frame.copy()
+    for name_column, code_column in REGION_NAME_COLUMNS.items():
+        if name_column in shown and code_column in shown:
+            shown[name_column] = [names.get(code, name) for code, name in zip(shown[code_column], shown[name_column])]
+    return shown
+
+
+def region_choice_labels(regions, language: str) -> dict[str, str]:
+    """Code → how a picker shows the region: 青海省（省级）, Qinghai (Province), 朝阳区（县级，北京市）.
+
+    `regions` has `region_code`, `name`, `level` and optionally `parent`, already named in `language`.
+    """
+    parents = regions["parent"] if "parent" in regions else [""] * len(regions)
+    opening, separator, closing = ("（", "，", "）") if language == "zh" else (" (", ", ", ")")
+    return {code: f"{name}{opening}{LEVELS[level][language]}{separator + parent if parent else ''}{closing}"
+            for code, name, level, parent in zip(regions["region_code"], regions["name"], regions["level"], parents)}
+
+
+def localized_users(users, language: str, region_names: Mapping[str, str] | None = None):
+    """The users table in `language`: each user's regions in words (青海省+ for a region with those below it, named
+    by code through `region_names` where it has them), and 全部地区 (admins) or 未分配 for a user without any."""
+    names = region_names or {}
+    separator = "、" if language == "zh" else ", "
+    regions = [
+        separator.join(f"{names.get(code, name)}{'+' if below else ''}" for code, name, below in zip(codes, named, extents))
+        if is_list_like(codes) else NO_REGIONS_LABELS.get(role, NO_REGIONS_LABELS[None])[language]
+        for codes, named, extents, role in zip(users["region_codes"], users["region_names"], users["with_subregions"],
+                                               users["role"])
+    ]
+    shown = users.drop(columns=["region_codes", "region_names", "with_subregions"]).assign(regions=regions)
+    return localized_table(shown, language)
 
 
 def localized_targets(frame, language: str):
-    """Codes in a targets table replaced by labels in `language`, columns renamed for display."""
-    shown = frame.copy()
+    """Codes in a targets table replaced by labels in `language`, columns renamed for display; the region's code
+    is left out, its name standing for it."""
+    shown = frame.drop(columns=["region_code"], errors="ignore")
     shown["indicator"] = shown.pop(f"indicator_{language}")
     shown = shown.drop(columns=[column for column in shown.columns if column.startswith("indicator_")])
     shown["level"] = shown["level"].map(lambda code: LEVELS[code][language])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -81,7 +81,12 @@ def _hovertemplate(labels: Sequence[str]) -> str:
     return "<br>".join(lines) + "<extra></extra>"
 
 
-def _base_trace(level: str) -> go.Choropleth:
+def _region_name(feature: dict, names: Mapping[str, str]) -> str:
+    """The name shown for a boundary: as `names` gives it by code, else the boundary file's (Chinese) name."""
+    return names.get(feature["properties"]["code"], feature["properties"]["name"])
+
+
+def _base_trace(level: str, names: Mapping[str, str]) -> go.Choropleth:
     features = _features_by_code(level)
     codes = list(features)
     return go.Choropleth(
@@ -89,7 +94,7 @@ def _base_trace(level: str) -> go.Choropleth:
         featureidkey=FEATURE_ID_KEY,
         locations=codes,
         z=[0] * len(codes),
-        customdata=[[code, features[code]["properties"]["name"]] for code in codes],
+        customdata=[[code, _region_name(features[code], names)] for code in codes],
         colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]],
         showscale=False,
         showlegend=False,
@@ -107,7 +112,7 @@ def _sea_trace() -> go.Scattergeo:
     )
 
 
-def _prepared(frame: pd.DataFrame, level: str, columns: Sequence[str]) -> pd.DataFrame:
+def _prepared(frame: pd.DataFrame, level: str, columns: Sequence[str], names: Mapping[str, str]) -> pd.DataFrame:
     """The rows of `frame` drawn at `level`, with their region's name; one row per region."""
     missing = [column for column in ("region_code", *columns) if column not in frame.columns]
     if missing:
@@ -120,7 +125,7 @@ def _prepared(frame: pd.DataFrame, level: str, columns: Sequence[str]) -> pd.Dat
     # Codes of another level or without a boundary cannot be drawn; they stay out like regions without data.
     features = _features_by_code(level)
     data = data[data["region_code"].isin(features)]
-    data["region_name"] = [features[code]["properties"]["name"] for code in data["region_code"]]
+    data["region_name"] = [_region_name(features[code], names) for code in data["region_code"]]
     return data
 
 
@@ -133,18 +138,21 @@ def choropleth(
     color_map: dict[str, str] | None = None,
     hover_columns: Sequence[str] = (),
     title: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """A map of `value_column` by `frame.region_code` at `level`; categorical colours when `color_column` is given.
 
     Every region of the level is drawn (grey when it has no row), with the South China Sea line; each region
-    trace has the region code in customdata[0], so a selected point maps back to its region.
+    trace has the region code in customdata[0], so a selected point maps back to its region. Hover names each
+    region as `names` does by code (the English names), else as the boundary file does.
     """
     _check_level(level)
     if color_map is not None and color_column is None:
         raise ValueError("color_map needs color_column")
     # The columns shown on hover, in order, after the region's name.
     labels = list(dict.fromkeys(column for column in [value_column, color_column, *hover_columns] if column))
-    data = _prepared(frame, level, labels)
+    names = names or {}
+    data = _prepared(frame, level, labels, names)
     if color_column is None:
         # A region without a value is a region without data: the grey base shows it.
         data = data[data[value_column].notna()]
@@ -157,7 +165,7 @@ def choropleth(
     # The sea line goes first: plotly.js decides whether to download its world topojson (cdn.plot.ly) from the
     # first trace of a geo subplot only, and a Scattergeo of lon/lat, unlike a geojson choropleth, needs none.
     # Layer order is unaffected: plotly draws every Scattergeo above every Choropleth.
-    figure = go.Figure([_sea_trace(), _base_trace(level)])
+    figure = go.Figure([_sea_trace(), _base_trace(level, names)])
     if color_column is None and len(data):
         codes = data["region_code"].tolist()
         figure.add_trace(go.Choropleth(

@@ -2,10 +2,11 @@
 import streamlit as st
 
 from indicators import charts, maps, views
-from indicators.i18n import LEVELS, STATUS_LABELS, label, localized_table
+from indicators.i18n import LEVELS, STATUS_LABELS, label, localized_regions, localized_table
 from indicators.ui import cached, download_controls, frame
 
 language, samples = frame.page("page_compare")
+region_names = cached.region_names(language)
 choices = cached.indicator_choices()
 names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
 filters = st.columns([3, 2, 1, 1])
@@ -31,6 +32,7 @@ table, national = views.compare_view(
     cached.latest_reports(indicator, int(year), samples), cached.indicator_targets(indicator),
     int(year), cached.current_year(), direction, scope or None,
 )
+table = localized_regions(table, region_names)
 if table.empty:
     st.info(label("no_data", language))
     st.stop()
@@ -65,7 +67,7 @@ if levels:
         status_label=lambda frame: frame["status"].map(lambda status: STATUS_LABELS[status][language]))
     colors = {STATUS_LABELS[status][language]: color for status, color in charts.STATUS_COLORS.items()}
     figure = maps.choropleth(mapped, "reported", level, color_column="status_label", color_map=colors,
-                             hover_columns=["region", "reported", "target"], title=title)
+                             hover_columns=["region", "reported", "target"], title=title, names=region_names)
     map_event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key="compare_map")
     if region := frame.selected_region(map_event):
         frame.open_region(region)
@@ -75,8 +77,9 @@ download_controls.download_buttons(table, "compare", {"indicator": indicator, "s
                     documents)
 
 st.subheader(label("composite_scores", language))
-composite = views.composite_table(cached.year_reports(int(year), samples),
-                                  dict(zip(choices["indicator_code"], choices["direction"])), names)
+composite = localized_regions(views.composite_table(cached.year_reports(int(year), samples),
+                                                    dict(zip(choices["indicator_code"], choices["direction"])), names),
+                              region_names)
 if composite.empty:
     st.caption(label("no_data", language))
 else:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from indicators import charts, views
-from indicators.i18n import label, localized_table
+from indicators.i18n import label, localized_regions, localized_table
 from indicators.ui import cached, download_controls, frame
 
 language, samples = frame.page("page_indicator")
@@ -11,9 +11,10 @@ names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
 indicator = frame.indicator_select(choices, language)
 direction = choices.set_index("indicator_code").at[indicator, "direction"]
 
-targets = cached.indicator_targets(indicator)
-latest = cached.latest_reports(indicator, None, samples)
-yearly = cached.yearly_reports(indicator, samples)
+region_names = cached.region_names(language)
+targets = localized_regions(cached.indicator_targets(indicator), region_names)
+latest = localized_regions(cached.latest_reports(indicator, None, samples), region_names)
+yearly = localized_regions(cached.yearly_reports(indicator, samples), region_names)
 if (latest["origin"] == "sample").any():
     st.info(label("sample_notice", language))
 

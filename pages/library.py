@@ -2,20 +2,21 @@
 import streamlit as st
 
 from indicators import views
-from indicators.i18n import LEVELS, column_labels, label, localized_targets
+from indicators.i18n import LEVELS, column_labels, label, localized_regions, localized_targets
 from indicators.ui import cached, download_controls, frame, session
 from indicators.vocabulary import FAMILIES
 
 language, samples = frame.page("page_library")
 
-regions = cached.regions_with_data()
-region_names = dict(zip(regions["region_code"], regions["name"]))
+region_names = cached.region_names(language)
+regions = localized_regions(cached.regions_with_data(), region_names)
+region_labels = dict(zip(regions["region_code"], regions["name"]))
 indicators = cached.indicator_definitions(())
 indicator_names = dict(zip(indicators["indicator_code"], indicators[f"label_{language}"]))
 documents = cached.documents_for_filter()
 document_titles = dict(zip(documents["document_id"], documents["title"]))
 options = {
-    "region_code": ["", *region_names],
+    "region_code": ["", *region_labels],
     "level": ["", *LEVELS],
     "category": ["", *FAMILIES],
     "indicator": ["", *indicator_names],
@@ -23,7 +24,7 @@ options = {
     "document_id": ["", *document_titles],
 }
 formatters = {
-    "region_code": region_names.get, "level": lambda code: LEVELS[code][language],
+    "region_code": region_labels.get, "level": lambda code: LEVELS[code][language],
     "category": lambda code: label(code, language), "indicator": indicator_names.get,
     "kind": lambda code: label(code, language), "document_id": document_titles.get,
 }
@@ -42,7 +43,7 @@ if "search" not in st.session_state:
 search = st.text_input(label("search", language), key="search")
 frame.keep_in_url(**filters, search=search)
 
-rows = cached.library_rows(filters, search or None)
+rows = localized_regions(cached.library_rows(filters, search or None), region_names)
 st.caption(f"{len(rows)} {label('rows_shown', language)}")
 shown = rows.assign(indicator_zh=rows["label_zh"], indicator_en=rows["label_en"])[
     ["region", "level", "category", "indicator", "indicator_zh", "indicator_en", "scope", "value", "value_max", "unit",

@@ -3,14 +3,15 @@ import pandas as pd
 import streamlit as st
 
 from indicators import charts, views
-from indicators.i18n import COMPARATOR_LABELS, LEVELS, label, localized_table, unit_label
+from indicators.i18n import COMPARATOR_LABELS, label, localized_regions, localized_table, region_choice_labels, unit_label
 from indicators.ui import cached, download_controls, frame
 from indicators.vocabulary import FAMILIES
 
 language, samples = frame.page("page_region")
 
-regions = cached.regions_with_data()
-names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
+region_names = cached.region_names(language)
+regions = localized_regions(cached.regions_with_data(), region_names)
+names = region_choice_labels(regions, language)
 codes = list(regions["region_code"])
 frame.choice_from_url("region", codes, default="140000")
 region = st.selectbox(label("region", language), codes, format_func=names.get, key="region")
@@ -19,8 +20,8 @@ frame.keep_in_url(region=region)
 choices = cached.indicator_definitions(())
 directions = dict(zip(choices["indicator_code"], choices["direction"]))
 indicator_names = dict(zip(choices["indicator_code"], choices[f"label_{language}"]))
-targets = cached.region_targets(region)
-reports = cached.region_reports(region, samples)
+targets = localized_regions(cached.region_targets(region), region_names)
+reports = localized_regions(cached.region_reports(region, samples), region_names)
 profile = views.region_profile(targets, reports, cached.national_targets(), directions, cached.current_year())
 if (reports["origin"] == "sample").any():
     st.info(label("sample_notice", language))

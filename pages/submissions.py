@@ -1,7 +1,7 @@
 """Submissions: every uploaded progress sheet with what it changed; any can be withdrawn and the replaced values return."""
 import streamlit as st
 
-from indicators.i18n import label, localized_table
+from indicators.i18n import label, localized_regions, localized_table
 from indicators.ui import actions, cached, download_controls, frame, session
 
 language, samples = frame.page("page_submissions")
@@ -26,7 +26,7 @@ if not selected:
     st.stop()
 
 st.subheader(f"{label('submission_changes', language)} · {selected}")
-changes = cached.submission_changes(selected)
+changes = localized_regions(cached.submission_changes(selected), cached.region_names(language))
 st.dataframe(localized_table(changes, language), hide_index=True, key="submission_changes")
 download_controls.download_buttons(changes, "submission", {"submission": selected}, label("submission_changes", language),
                     list(changes["indicator"].unique()))

@@ -1,7 +1,7 @@
 """Progress sheets: download a template for chosen regions and period; upload it filled in and see every problem at once."""
 import streamlit as st
 
-from indicators.i18n import LEVELS, column_labels, label
+from indicators.i18n import column_labels, label, localized_regions, region_choice_labels
 from indicators.progress.layout import UPLOAD_SIZE_LIMIT
 from indicators.ui import actions, cached, download_controls, frame, session
 
@@ -9,8 +9,8 @@ language, samples = frame.page("page_upload", requires="upload")
 who = session.actor()
 
 st.subheader(label("template_heading", language))
-regions = cached.regions_with_data()
-names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}）" for row in regions.itertuples()}
+regions = localized_regions(cached.regions_with_data(), cached.region_names(language))
+names = region_choice_labels(regions, language)
 codes = [code for code in regions["region_code"] if code != "100000"]
 chosen = st.multiselect(label("template_regions", language), codes, format_func=names.get, key="template_regions",
                         placeholder=label("choose", language),

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from indicators.access import ROLES
-from indicators.i18n import LEVELS, ROLE_LABELS, label, localized_users
+from indicators.i18n import ROLE_LABELS, label, localized_regions, localized_users, region_choice_labels
 from indicators.ui import actions, cached, frame, session
 
 language, samples = frame.page("page_users", requires="manage_users")
@@ -10,12 +10,11 @@ if message := st.session_state.pop("flash", None):
     st.success(message)
 built_in = session.sign_in_method() == "accounts"
 
+region_names = cached.region_names(language)
 users = cached.users_overview()
-st.dataframe(localized_users(users, language), hide_index=True, key="users_table")
+st.dataframe(localized_users(users, language, region_names), hide_index=True, key="users_table")
 
-regions = cached.region_choices()
-region_names = {row.region_code: f"{row.name}（{LEVELS[row.level][language]}{'，' + row.parent if row.parent else ''}）"
-                for row in regions.itertuples()}
+region_labels = region_choice_labels(localized_regions(cached.region_choices(), region_names), language)
 role_name = lambda role: ROLE_LABELS[role][language]  # noqa: E731
 
 st.subheader(label("add_user", language))
@@ -25,7 +24,7 @@ with st.form("add_user_form", clear_on_submit=True):
                                      help=None if built_in else label("external_user_name_help", language))
     new_display = columns[1].text_input(label("display_name", language), key="new_display_name")
     new_role = columns[2].selectbox(label("role", language), ROLES, format_func=role_name, key="new_role")
-    new_regions = st.multiselect(label("assigned_regions", language), list(region_names), format_func=region_names.get,
+    new_regions = st.multiselect(label("assigned_regions", language), list(region_labels), format_func=region_labels.get,
                                  key="new_regions", placeholder=label("choose", language))
     new_subregions = st.checkbox(label("with_subregions", language), value=True, key="new_subregions")
     new_password = st.text_input(label("initial_password", language), type="password", key="new_password") if built_in else None
@@ -50,8 +49,8 @@ with st.form("edit_user_form"):
                                 key=f"role-{chosen}")
     active = columns[2].checkbox(label("active", language), value=bool(record["active"]), key=f"active-{chosen}")
     granted = [code for code, _ in record["regions"]]
-    chosen_regions = st.multiselect(label("assigned_regions", language), list(region_names), default=granted,
-                                    format_func=region_names.get, key=f"regions-{chosen}",
+    chosen_regions = st.multiselect(label("assigned_regions", language), list(region_labels), default=granted,
+                                    format_func=region_labels.get, key=f"regions-{chosen}",
                                     placeholder=label("choose", language))
     all_below = all(sub for _, sub in record["regions"]) if record["regions"] else True
     subregions = st.checkbox(label("with_subregions", language), value=all_below, key=f"subregions-{chosen}")

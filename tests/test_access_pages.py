@@ -144,6 +144,18 @@ def test_the_users_table_names_every_users_regions_in_words(database, open_page)
     assert table.loc["qinghai", "负责地区（+ 含下辖）"] == "青海省+"
 
 
+def test_the_users_and_upload_pages_name_regions_in_english(database, open_page):
+    page = open_page("pages/users.py", as_user="admin", lang="en")
+    table = page.dataframe[0].value.set_index("User name")
+    assert table.loc["qinghai", "Regions (+ with those below)"] == "Qinghai+"
+    assert table.loc["viewer1", "Regions (+ with those below)"] == "None assigned"
+    options = page.multiselect(key="new_regions").options
+    assert {"Qinghai (Province, China)", "Xining (Prefecture, Qinghai)", "城东区 (County, Xining)"} <= set(options)
+    upload = open_page("pages/upload.py", as_user="qinghai", lang="en")
+    assert "regions you may report for: Qinghai and below" in texts(upload)
+    assert "Qinghai (Province)" in upload.multiselect(key="template_regions").options
+
+
 def test_admins_add_and_change_users_on_the_users_page(database, open_page):
     page = open_page("pages/users.py", as_user="admin")
     page.text_input(key="new_user_name").input("hunan")
@@ -400,7 +412,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 @pytest.mark.parametrize("path", ["pages/sign_in.py", "pages/users.py", "pages/audit.py", "pages/maintenance.py",
                                   "pages/upload.py", "pages/submissions.py"])
 def test_the_new_pages_speak_english_when_asked(database, open_page, path):
-    """Titles, headings, widget labels and messages in English (data such as region names stay as they are)."""
+    """Titles, headings, widget labels and messages in English (data such as titles and quotes stay as they are)."""
     page = open_page(path, as_user="admin", lang="en")
     texts_shown = [element.value for kind in ("title", "subheader", "caption", "info", "warning", "success", "error")
                    for element in getattr(page, kind)]

@@ -1,4 +1,5 @@
 """Download files: formula text neutralized, CSV and XLSX round-trip, a stable data version, safe file names."""
+import csv
 import io
 import math
 from datetime import datetime, timedelta, timezone
@@ -350,3 +351,16 @@ def test_the_sql_export_neutralizes_exactly_what_the_python_downloads_do(text):
 @pytest.mark.parametrize("text", ["\t=1", "\r=1", "\u3000=1", "\xa0@x", "\n+1", "-2"])
 def test_formula_starts_after_any_blank_are_neutralized(text):
     assert downloads.neutralize_formula(text) == "'" + text
+
+
+def test_the_whole_reported_values_csv_names_regions_as_given(corpus_database):
+    from indicators import store
+
+    def regions(names):
+        rows = csv.DictReader(io.StringIO(store.reported_values_csv(corpus_database, names).decode("utf-8-sig")))
+        return {(row["region_code"], row["region"]) for row in rows}
+
+    chinese, english = regions(None), regions({"630000": "Qinghai", "140000": "Shanxi"})
+    assert ("630000", "青海省") in chinese and ("630000", "Qinghai") in english and ("140000", "Shanxi") in english
+    assert {row for row in chinese if row[0] not in ("630000", "140000")} == \
+        {row for row in english if row[0] not in ("630000", "140000")}

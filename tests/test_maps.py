@@ -221,3 +221,12 @@ def test_province_figure_stays_small(frame):
     every_province = pd.DataFrame({"region_code": sorted(PROVINCES), "days": range(len(PROVINCES))})
     size = len(maps.choropleth(every_province, "days").to_json())
     assert size < 2_000_000
+
+
+def test_hover_names_regions_as_given_else_as_the_boundary_file_does(frame):
+    figure = maps.choropleth(frame, "days", "province", names={"630000": "Qinghai", "110000": "Beijing"})
+    named = {row[0]: row[1] for trace in region_traces(figure) for row in trace.customdata}
+    assert named["630000"] == "Qinghai" and named["110000"] == "Beijing"
+    assert named["440000"] == "广东省"  # not in names: the boundary file's name
+    unnamed = maps.choropleth(frame, "days", "province")
+    assert {row[1] for row in base_trace(unnamed).customdata if row[0] == "630000"} == {"青海省"}

@@ -1,5 +1,6 @@
 """The GB/T 2260 regions of 1981–2024: each year's table, name resolution, heading prefixes, successors, English names."""
 import csv
+import functools
 import hashlib
 import pickle
 import re
@@ -24,9 +25,11 @@ from indicators.regions import (
     default_english_names,
     default_region_history,
     default_region_table,
+    english_labels,
     read_english_names,
     read_history,
 )
+from indicators.regions import NamedRegion as Named
 from indicators.store.schema import SCHEMA
 
 HISTORY = default_region_history()
@@ -745,6 +748,76 @@ def test_broken_english_names_files_are_refused(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RegionDataError, match=message):
         read_english_names(path, HISTORY)
+
+
+# Provinces of the cases below, as the database lists them.
+JIANGSU, ANHUI, JILIN = Named("320000", "province", "Jiangsu"), Named("340000", "province", "Anhui"), \
+    Named("220000", "province", "Jilin")
+GUANGDONG, HAINAN, QINGHAI = Named("440000", "province", "Guangdong"), Named("460000", "province", "Hainan"), \
+    Named("630000", "province", "Qinghai")
+
+
+@pytest.mark.parametrize(
+    ("regions", "expected"),
+    [
+        pytest.param([QINGHAI, Named("630100", "prefecture", "Xining")], {"630000": "Qinghai", "630100": "Xining"},
+                     id="unique names stand alone"),
+        pytest.param([JIANGSU, ANHUI, Named("320500", "prefecture", "Suzhou"), Named("341300", "prefecture", "Suzhou")],
+                     {"320000": "Jiangsu", "340000": "Anhui", "320500": "Suzhou, Jiangsu", "341300": "Suzhou, Anhui"},
+                     id="namesakes in two provinces take their province"),
+        pytest.param([JILIN, Named("220200", "prefecture", "Jilin")], {"220000": "Jilin", "220200": "Jilin, Jilin"},
+                     id="a city named as its province takes the province, the province stays"),
+        pytest.param([HAINAN, QINGHAI, Named("632500", "prefecture", "Hainan")],
+                     {"460000": "Hainan", "630000": "Qinghai", "632500": "Hainan, Qinghai"},
+                     id="a city named as another province"),
+        pytest.param([QINGHAI, Named("630102", "county", None)], {"630000": "Qinghai"},
+                     id="counties have no English name"),
+        pytest.param([Named("100000", "national", "China"), QINGHAI], {"100000": "China", "630000": "Qinghai"},
+                     id="the country"),
+        pytest.param([ANHUI, GUANGDONG, Named("441300", "prefecture", "Huizhou"),
+                      Named("342700", "prefecture", "Huizhou", in_use=False)],
+                     {"340000": "Anhui", "440000": "Guangdong", "441300": "Huizhou", "342700": "Huizhou, Anhui"},
+                     id="a namesake retired long ago lengthens only its own name"),
+        pytest.param([QINGHAI, Named("630200", "prefecture", "Haidong"), Named("632100", "prefecture", "Haidong", False)],
+                     {"630000": "Qinghai", "630200": "Haidong", "632100": "Haidong"},
+                     id="one place under an old and a new code is no clash"),
+        pytest.param([JIANGSU, ANHUI, Named("320500", "prefecture", "Suzhou"), Named("341300", "prefecture", "Suzhou"),
+                      Named("322700", "prefecture", "Suzhou", in_use=False)],
+                     {"320000": "Jiangsu", "340000": "Anhui", "320500": "Suzhou, Jiangsu", "341300": "Suzhou, Anhui",
+                      "322700": "Suzhou, Jiangsu"},
+                     id="a retired namesake takes its province too"),
+    ],
+)
+def test_english_labels_add_the_province_only_where_an_english_name_is_shared(regions, expected):
+    assert english_labels(regions) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("320500", "Suzhou, Jiangsu"), ("341300", "Suzhou, Anhui"), ("321200", "Taizhou, Jiangsu"),
+        ("331000", "Taizhou, Zhejiang"), ("350100", "Fuzhou, Fujian"), ("361000", "Fuzhou, Jiangxi"),
+        ("230700", "Yichun, Heilongjiang"), ("360900", "Yichun, Jiangxi"), ("450900", "Yulin, Guangxi"),
+        ("610800", "Yulin, Shaanxi"), ("220200", "Jilin, Jilin"), ("632500", "Hainan, Qinghai"), ("220000", "Jilin"),
+        ("630000", "Qinghai"), ("150000", "Inner Mongolia"), ("441300", "Huizhou"), ("510200", "Chongqing, Sichuan"),
+        ("500000", "Chongqing"), ("100000", "China"),
+    ],
+)
+def test_the_shipped_regions_english_labels(code, label):
+    assert shipped_english_labels()[code] == label
+
+
+def test_every_region_in_use_with_an_english_name_has_a_label_of_its_own():
+    in_use = [label for region in ALL_REGIONS if (label := shipped_english_labels().get(region.code))]
+    assert len(in_use) == len(set(in_use)) == sum(region.level != "county" for region in ALL_REGIONS)
+
+
+@functools.cache
+def shipped_english_labels() -> dict[str, str]:
+    """The labels of every code of the history, in use now or retired."""
+    in_use = {region.code for region in ALL_REGIONS}
+    return english_labels(Named(region.code, region.level, region.name_en, region.code in in_use)
+                          for region in HISTORY.all())
 
 
 # --- The regions table of the database ------------------------------------------------------------

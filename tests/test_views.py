@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from indicators import charts, views
+from indicators import charts, i18n, views
 
 TARGET_DEFAULTS = dict(scope=None, value_max=None, baseline=None, unit="working_day", comparator="<=", kind="target",
                        quote="q", title="t", document_id="d", doc="d.txt", line=1, region="地区", level="province",
@@ -110,3 +110,46 @@ def test_compare_chart_marks_samples_and_carries_region_codes():
     met = next(trace for trace in bars if trace.name == "已完成")
     assert list(met.marker.pattern.shape) == ["/"] and met.customdata[0][0] == "630000"
     assert figure.layout.shapes[0].y0 == 4.0
+
+
+# --- Region names in the reader's language (indicators.i18n) -------------------------------------
+
+ENGLISH = {"630000": "Qinghai", "630100": "Xining", "100000": "China"}
+
+
+def test_regions_are_named_by_code_in_english_and_counties_keep_their_chinese_name():
+    frame = pd.DataFrame({"region_code": ["630000", "630102", "630100"], "region": ["青海省", "城东区", "西宁市"],
+                          "parent_code": ["100000", "630100", "630000"], "parent": ["全国", "西宁市", "青海省"]})
+    shown = i18n.localized_regions(frame, ENGLISH)
+    assert shown["region"].tolist() == ["Qinghai", "城东区", "Xining"]
+    assert shown["parent"].tolist() == ["China", "Xining", "Qinghai"]
+    assert frame["region"].tolist() == ["青海省", "城东区", "西宁市"], "the frame given is left alone"
+    assert i18n.localized_regions(frame, {}) is frame, "no names: Chinese as the store gives it"
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "expected"),
+    [
+        ("zh", {}, {"630000": "青海省（省级，全国）", "630102": "城东区（县级，西宁市）"}),
+        ("en", ENGLISH, {"630000": "Qinghai (Province, China)", "630102": "城东区 (County, Xining)"}),
+    ],
+)
+def test_pickers_show_a_region_with_its_level_and_parent(language, names, expected):
+    regions = pd.DataFrame({"region_code": ["630000", "630102"], "name": ["青海省", "城东区"], "level": ["province", "county"],
+                            "parent": ["全国", "西宁市"], "parent_code": ["100000", "630100"]})
+    assert i18n.region_choice_labels(i18n.localized_regions(regions, names), language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "expected"),
+    [("zh", {}, ["全部地区", "青海省+、城东区", "未分配"]), ("en", ENGLISH, ["All regions", "Qinghai+, 城东区", "None assigned"])],
+)
+def test_the_users_table_names_each_grant(language, names, expected):
+    users = pd.DataFrame({
+        "user_name": ["admin", "qinghai", "viewer"], "role": ["admin", "evaluator", "viewer"],
+        "region_codes": [pd.NA, ["630000", "630102"], pd.NA], "region_names": [pd.NA, ["青海省", "城东区"], pd.NA],
+        "with_subregions": [pd.NA, [True, False], pd.NA],
+    })
+    shown = i18n.localized_users(users, language, names)
+    assert shown[i18n.COLUMN_LABELS["regions"][language]].tolist() == expected
+    assert "region_codes" not in shown.columns and "with_subregions" not in shown.columns

@@ -113,6 +113,7 @@ from indicators.store.targets import (  # noqa: F401
     library_rows,
     national_targets,
     region_choices,
+    region_names,
     region_parents,
     region_targets,
     regions_with_data,

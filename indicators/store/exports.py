@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -45,10 +46,14 @@ def neutralized_sql(expression: str, name: str) -> str:
             f"THEN chr(39) || {expression} ELSE {expression} END AS {name}")
 
 
-def reported_values_csv(database: Path) -> bytes:
-    """Every current reported value as CSV in UTF-8 with BOM, written by DuckDB itself (millions of rows)."""
+def reported_values_csv(database: Path, region_names: Mapping[str, str] | None = None) -> bytes:
+    """Every current reported value as CSV in UTF-8 with BOM, written by DuckDB itself (millions of rows).
+
+    `region_names` (code → name) names the regions it holds, in place of their Chinese names: the English labels.
+    """
+    names = dict(region_names or {})
     columns = ", ".join([
-        "v.region_code", "r.name AS region", "v.indicator", neutralized_sql("v.scope", "scope"), "v.period", "v.value",
+        "v.region_code", "coalesce(n.name, r.name) AS region", "v.indicator", neutralized_sql("v.scope", "scope"), "v.period", "v.value",
         "v.unit", "v.origin", "v.submission_id", "v.as_of", neutralized_sql("v.source", "source"),
         neutralized_sql("v.note", "note"),
     ])
@@ -58,7 +63,9 @@ def reported_values_csv(database: Path) -> bytes:
         with read_connection(database) as connection:
             connection.execute(
                 f"COPY (SELECT {columns} FROM current_reports v JOIN regions r USING (region_code) "
-                f"ORDER BY v.region_code, v.indicator, v.period) TO {sql_string(name)} (HEADER, DELIMITER ',')"
+                "LEFT JOIN (SELECT unnest($codes) AS region_code, unnest($names) AS name) n USING (region_code) "
+                f"ORDER BY v.region_code, v.indicator, v.period) TO {sql_string(name)} (HEADER, DELIMITER ',')",
+                {"codes": list(names), "names": list(names.values())},
             )
         return "\ufeff".encode("utf-8") + Path(name).read_bytes()
     finally:

@@ -37,13 +37,16 @@ def user_record(database: Path, user_name: str) -> dict | None:
 
 
 def users_overview(database: Path) -> pd.DataFrame:
-    """Every user without their password hash, with their regions named."""
+    """Every user without their password hash, with the regions granted to them: codes, names and extents, in step
+    (empty lists become missing values; i18n.localized_users puts them into words)."""
     with read_connection(database) as connection:
         return connection.execute(
             "SELECT u.user_name, u.display_name, u.role, u.active, u.password_hash IS NOT NULL AS has_password, "
             "u.failed_sign_ins, u.locked_until, u.created_at, u.created_by, u.password_changed_at, "
-            "string_agg(coalesce(r.name, g.region_code) || CASE WHEN g.with_subregions THEN '+' ELSE '' END, '、' "
-            "ORDER BY g.region_code) AS regions "
+            "array_agg(g.region_code ORDER BY g.region_code) FILTER (WHERE g.region_code IS NOT NULL) AS region_codes, "
+            "array_agg(coalesce(r.name, g.region_code) ORDER BY g.region_code) FILTER (WHERE g.region_code IS NOT NULL) "
+            "AS region_names, "
+            "array_agg(g.with_subregions ORDER BY g.region_code) FILTER (WHERE g.region_code IS NOT NULL) AS with_subregions "
             "FROM users u LEFT JOIN user_regions g USING (user_name) LEFT JOIN regions r ON r.region_code = g.region_code "
             "GROUP BY u.user_name, u.display_name, u.role, u.active, u.password_hash, u.failed_sign_ins, u.locked_until, "
             "u.created_at, u.created_by, u.password_changed_at ORDER BY u.role, u.user_name"

@@ -47,7 +47,7 @@ def targets_table(database: Path, region_code: str | None = None, family: str | 
         return connection.execute(
             "SELECT t.region, t.level, t.category, t.indicator, i.label_zh AS indicator_zh, i.label_en AS indicator_en, "
             "t.scope, t.value, t.value_max, t.unit, t.comparator, t.baseline, t.year, t.kind, t.quote, d.title, "
-            "d.document_number, t.doc, t.line "
+            "d.document_number, t.doc, t.line, t.region_code "
             f"FROM targets t JOIN documents d USING (document_id) JOIN indicators i ON i.indicator_code = t.indicator {where} "
             "ORDER BY t.region_code, t.category, t.indicator, t.year LIMIT $limit",
             {**parameters, "limit": limit},
@@ -59,10 +59,11 @@ def documents_overview(database: Path) -> pd.DataFrame:
     with read_connection(database) as connection:
         return connection.execute(
             "SELECT d.title, d.issuer, d.document_number, d.issue_date, r.name AS region, d.level, "
-            "count(t.target_id) AS targets "
+            "count(t.target_id) AS targets, d.region_code "
             "FROM documents d JOIN regions r USING (region_code) "
             "LEFT JOIN targets t ON t.document_id = d.document_id "
-            "GROUP BY d.document_id, d.title, d.issuer, d.document_number, d.issue_date, r.name, d.level, d.doc, d.first_line "
+            "GROUP BY d.document_id, d.title, d.issuer, d.document_number, d.issue_date, r.name, d.level, d.region_code, "
+            "d.doc, d.first_line "
             "ORDER BY d.doc, d.first_line"
         ).df()
 
@@ -239,6 +240,14 @@ def template_targets(database: Path, region_codes: tuple[str, ...]) -> pd.DataFr
         ).df()
 
 
+def region_names(database: Path) -> list[tuple[str, str, str | None, bool]]:
+    """Every region ever used as (code, level, English name, in use now), for the names the English interface shows."""
+    with read_connection(database) as connection:
+        return connection.execute(
+            "SELECT region_code, level, name_en, valid_until IS NULL FROM regions ORDER BY region_code"
+        ).fetchall()
+
+
 def region_parents(database: Path) -> dict[str, str | None]:
     with read_connection(database) as connection:
         return dict(connection.execute("SELECT region_code, parent_code FROM regions").fetchall())
@@ -249,7 +258,7 @@ def region_choices(database: Path) -> pd.DataFrame:
     still granted to someone, so that the grant shows and can be taken away."""
     with read_connection(database) as connection:
         return connection.execute(
-            "SELECT r.region_code, r.name, r.level, coalesce(p.name, '') AS parent FROM regions r "
+            "SELECT r.region_code, r.name, r.level, coalesce(p.name, '') AS parent, r.parent_code FROM regions r "
             "LEFT JOIN regions p ON p.region_code = r.parent_code "
             "WHERE r.valid_until IS NULL OR r.region_code IN (SELECT region_code FROM user_regions) "
             "ORDER BY r.region_code"

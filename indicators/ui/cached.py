@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from indicators import store, views
-from indicators.i18n import label
+from indicators.i18n import label, localized_regions
 from indicators.paths import database_path
+from indicators.regions import NamedRegion, english_labels
 
 
 def database() -> Path | None:
@@ -112,5 +113,20 @@ def status_shares(include: bool) -> pd.Series:
     return _status_shares(str(path), data_version(path), include, current_year())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _english_region_names(path: str, version: tuple) -> dict[str, str]:
+    return english_labels(NamedRegion(*row) for row in store.region_names(Path(path)))
+
+
+def region_names(language_code: str) -> dict[str, str]:
+    """Code → the region's name in `language_code` where it is not the Chinese name the store reads: the English
+    names (Suzhou, Jiangsu) in English, none in Chinese. For i18n.localized_regions and the maps."""
+    path = database()
+    if language_code == "zh" or path is None:
+        return {}
+    return _english_region_names(str(path), data_version(path))
+
+
 def coverage_matrix(language_code: str) -> pd.DataFrame:
-    return views.coverage_pivot(coverage_counts(), lambda family: label(family, language_code))
+    counts = localized_regions(coverage_counts(), region_names(language_code))
+    return views.coverage_pivot(counts, lambda family: label(family, language_code))

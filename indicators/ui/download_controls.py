@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import downloads, store
-from indicators.i18n import label
+from indicators.i18n import label, localized_regions
 from indicators.paths import database_path
 from indicators.ui import cached
 from indicators.ui.session import current_language
@@ -45,6 +45,7 @@ def full_download() -> None:
     """The whole database: every target (Excel, with definitions and sources) and every reported value (CSV)."""
     language_code = current_language()
     path = database_path()
+    region_names = cached.region_names(language_code)
 
     def targets_workbook() -> bytes:
         tables = store.full_export(path)
@@ -52,7 +53,7 @@ def full_download() -> None:
             title=label("download_all", language_code), filters={}, indicators=tables["indicators"],
             sources=tables["documents"], generated_at=dt.datetime.now(dt.UTC), language=language_code,
         )
-        return downloads.xlsx_bytes(tables["targets"], meta)
+        return downloads.xlsx_bytes(localized_regions(tables["targets"], region_names), meta)
 
     left, right = st.columns(2)
     # Built on click only, and the reported values straight from DuckDB: millions of rows never pass pandas.
@@ -62,7 +63,7 @@ def full_download() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     right.download_button(
-        f"{label('reported_values', language_code)} (CSV)", lambda: store.reported_values_csv(path),
+        f"{label('reported_values', language_code)} (CSV)", lambda: store.reported_values_csv(path, region_names),
         file_name=downloads.file_name("all_reported_values", {}, ".csv"), mime="text/csv", key="all-reports-csv",
     )
 

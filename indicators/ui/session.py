@@ -181,10 +181,11 @@ def region_names() -> dict[str, str]:
 
 
 def actor_scope(language_code: str) -> str:
-    """The current actor's regions in words."""
+    """The current actor's regions in words, each named in `language_code` (a county by its Chinese path)."""
     from indicators.regions import default_region_table
 
-    zh, en = accounts.scope_text(actor(), default_region_table().display_name)
+    names = cached.region_names(language_code)
+    zh, en = accounts.scope_text(actor(), lambda code: names.get(code) or default_region_table().display_name(code))
     return zh if language_code == "zh" else en
 
 
