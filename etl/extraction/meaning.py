@@ -1,7 +1,6 @@
 """What a mention means from the words around it: comparator, unit, year, scope, indicator and whether it is a target."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from etl.extraction.cleaning import CleanLine
@@ -39,10 +38,8 @@ from etl.extraction.scopes import strip_frames, strip_tail
 from indicators.catalog import Catalog, Indicator
 from indicators.vocabulary import TIME_UNITS
 
-# A bound written after the number is part of what was promised: "10个工作日以内", "90%以上".
 # How far back in its paragraph a limit looks for the procedure it bounds.
 ARTICLE_REACH = 160
-BOUND_AFTER_NUMBER = re.compile(r"\s?(?:以内|之内|以上|及以上|以下|及以下|左右|内)")
 
 
 def comparator_for(mention: Mention, before: str, after: str) -> str:
@@ -91,27 +88,6 @@ def year_in(text: str, issue_year: int | None) -> tuple[int, bool, int] | None:
         return None
     position, year, explicit = max(candidates)
     return year, explicit, position
-
-
-def scope_in(text: str, scopes: tuple[str, ...]) -> str | None:
-    """The qualifier nearest before the number, joined with those written right before it ("省级" + "行政审批事项")."""
-    best: tuple[int, int] | None = None  # (end, start)
-    for scope in scopes:
-        position = text.rfind(scope)
-        if position != -1 and (best is None or (position + len(scope), -position) > (best[0], -best[1])):
-            best = (position + len(scope), position)
-    if best is None:
-        return None
-    end, start = best
-    extended = True
-    while extended:
-        extended = False
-        for scope in scopes:
-            if start >= len(scope) and text[start - len(scope): start] == scope:
-                start -= len(scope)
-                extended = True
-                break
-    return text[start:end]
 
 
 @dataclass
@@ -234,8 +210,7 @@ def quote_span(
         left = article.end()  # "第二十五条 市人民政府…": the article number heads the clause but is no part of it
     while left < mention.start and text[left] in " ——-—“”\"":
         left += 1
-    right = mention.end
-    bound = BOUND_AFTER_NUMBER.match(text, right)
-    if bound:
-        right = bound.end()
-    return clean.original_span(left, right)
+    # A bound written after the number is part of what was promised: "10个工作日以内", "90%以上".
+    following = text[mention.end: mention.end + 4]
+    bound = LE_AFTER.match(following) or GE_AFTER.match(following)
+    return clean.original_span(left, mention.end + (bound.end() if bound else 0))

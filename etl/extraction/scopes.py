@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from etl.extraction.patterns import ARTICLE_HEAD
+
 # A clause is framed by when and where it applies and by the verbs that introduce the measured thing; none of that
 # narrows the indicator. Frames are stripped from the front until none is left.
 LEADING_FRAME = re.compile(
@@ -12,7 +14,7 @@ LEADING_FRAME = re.compile(
     r"|(?:到|至|在|截至|截止)?\s?(?:19|20)\d{2}\s?年(?:底|末|年底|年末)?(?:前|以前|之前)?"
     r"|(?:到|至)?\s?[“\"]?十[三四五]五[”\"]?(?:末|时期|期间|期末)?"
     r"|年底前|年内|今年|明年|其中|同时|此外|原则上"
-    r"|第[零〇一二两三四五六七八九十百千\d]+条"  # an article number heads the clause but is no part of it
+    rf"|{ARTICLE_HEAD.pattern}"  # an article number heads the clause but is no part of it
     r"|(?:在)?(?:全国|全省|全市|全区|全县)(?:范围内|域)?"
     r"|(?:全国|全省|全市)?(?:所有|全部)(?:市州|市县|市、县|县市区|县（市、区）|市、县（区）|地区)(?:、\s?县)?"
     r"|(?:推动|推进|推行|推广|实现了|实现|力争|确保|基本|全面|加快|进一步|逐步|持续|继续|深化|开展|着力|努力|大力|"

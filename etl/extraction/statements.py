@@ -134,8 +134,10 @@ def pair_respective_lists(
     """"A、B、C……分别为5天、15天、25天": each number takes its own subject as scope, or as indicator when the
     subjects are what is measured (水气热 → water, gas, heat), and its quote starts with the list."""
     text = clean.text
-    for group in {id(group): group for group in groups if len(group) > 1}.values():
-        first = group[0]
+    statement_of = {id(mention): statement for mention, statement in zip(mentions, found)}
+    for first, group in zip(mentions, groups):
+        if group[0] is not first or len(group) == 1:
+            continue  # each list once, from its first number
         sentence_left, _ = sentence_bounds(text, first.start, first.end)
         respectively_at = text.rfind(RESPECTIVELY, clause_start(text, first.start), first.start)
         if respectively_at == -1:
@@ -144,9 +146,9 @@ def pair_respective_lists(
         if subjects is None:
             continue
         for mention, subject in zip(group, subjects):
-            statement = found[mentions.index(mention)]
+            statement = statement_of[id(mention)]
             named = catalog.best_match(subject.text + subject.tail, "", statement.unit)
-            if named is not None and named.indicator.family == statement.category or named is not None and subject.names_measure:
+            if named is not None and (subject.names_measure or named.indicator.family == statement.category):
                 statement.indicator, statement.category = named.indicator.code, named.indicator.family
             statement.scope = None if subject.names_measure else subject.text
             quote_start, _ = clean.original_span(subjects[0].start, subjects[0].start + 1)

@@ -175,11 +175,6 @@ def admin_missing() -> bool:
     return path is not None and cached.active_admin_count() == 0
 
 
-def region_names() -> dict[str, str]:
-    regions = cached.regions_with_data()
-    return dict(zip(regions["region_code"], regions["name"]))
-
-
 def actor_scope(language_code: str) -> str:
     """The current actor's regions in words, each named in `language_code` (a county by its Chinese path)."""
     from indicators.regions import default_region_table
